@@ -1,0 +1,32 @@
+#pragma once
+
+#include <compare>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace moor::manifests {
+
+// A Kubernetes object as a JSON tree (keys sorted, as kubectl prints them).
+using Object = nlohmann::json;
+
+// Identifies one object: its kind, namespace ("" for cluster-scoped kinds) and name.
+// Kinds moor supports have unique names across groups, so the group is not part of the key.
+struct ObjectKey {
+  std::string kind;
+  std::string ns;
+  std::string name;
+
+  // "Deployment/default/web", or "Namespace/prod" for cluster-scoped objects.
+  std::string ToString() const;
+  auto operator<=>(const ObjectKey&) const = default;
+};
+
+// Accessors that never throw: a missing or mistyped field reads as "".
+std::string ApiVersionOf(const Object& obj);
+std::string KindOf(const Object& obj);
+std::string NameOf(const Object& obj);
+std::string NamespaceOf(const Object& obj);
+ObjectKey KeyOf(const Object& obj);
+
+}  // namespace moor::manifests

@@ -1,0 +1,178 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "moor/common/clock.h"
+#include "moor/common/status.h"
+#include "moor/manifests/object.h"
+
+namespace moor::store {
+
+using manifests::Object;
+using manifests::ObjectKey;
+
+// Where an object came from. An object with an empty `source` was created through the API
+// (`moor apply`, kubectl) and is never pruned by a manifest source.
+struct SourceRef {
+  std::string source;    // "folder" (the watched folder), later "git:<name>"; "" = API
+  std::string path;      // file path relative to the source root, "apps/web.yaml"
+  int document = 0;      // 1-based YAML document index in that file
+  std::string hash;      // content hash of the document that produced the object
+  bool empty() const { return source.empty(); }
+  bool operator==(const SourceRef&) const = default;
+};
+
+// An object as stored: the Kubernetes object (metadata.uid, resourceVersion, generation,
+// creationTimestamp filled in; status included) plus moor's bookkeeping.
+struct Record {
+  Object object;
+  SourceRef source;
+};
+
+struct ListOptions {
+  std::string kind;                 // required: "Deployment"
+  std::optional<std::string> ns;    // nullopt: every namespace
+  std::optional<std::string> source;  // only objects from this source ("" = API-created)
+};
+
+struct ListResult {
+  std::vector<Record> items;        // sorted by namespace, then name
+  int64_t resource_version = 0;     // the store's resourceVersion at the time of the list
+};
+
+// One write in a transaction.
+struct WriteOp {
+  enum class Type {
+    kCreate,  // AlreadyExists if present
+    kUpdate,  // NotFound if absent; Conflict if precondition_rv is set and stale
+    kApply,   // create, or update if present; unchanged content is not rewritten
+    kDelete,  // NotFound if absent (callers that want idempotence treat it as success)
+  };
+  Type type = Type::kApply;
+  Object object;                    // create/update/apply: the desired object (status ignored)
+  ObjectKey key;                    // delete: what to delete
+  std::optional<int64_t> precondition_rv;
+  std::optional<SourceRef> source;  // create/update/apply: set the source; nullopt keeps it
+};
+
+struct OpResult {
+  enum class Action { kCreated, kUpdated, kUnchanged, kDeleted };
+  Action action = Action::kUnchanged;
+  ObjectKey key;
+  Object object;  // as stored after the op (for kDeleted: the last stored state)
+};
+
+struct ObjectOutcome {
+  ObjectKey key;
+  std::string action;   // "created" | "updated" | "unchanged" | "pruned" | "failed"
+  std::string message;  // for "failed"
+};
+
+// The result of syncing one file (or, later, one Git revision) from a source.
+struct SyncRecord {
+  int64_t id = 0;                // assigned by the store
+  std::string source;            // "folder"
+  std::string path;              // file relative to the source root
+  std::string revision;          // content hash of the file (a commit id for Git)
+  WallTime time;
+  std::string result;            // "Applied" | "Failed" | "Removed"
+  double duration_seconds = 0;
+  std::vector<std::string> errors;  // Diagnostic::ToString() lines, warnings included
+  std::vector<ObjectOutcome> objects;
+};
+
+struct SyncQuery {
+  std::optional<std::string> source;
+  std::optional<std::string> path;
+  bool latest_per_path = true;   // only the newest record for each (source, path)
+  int limit = 1000;
+};
+
+// All-or-nothing: every op applies and the optional sync record is written, or nothing is.
+struct Transaction {
+  std::vector<WriteOp> ops;
+  std::optional<SyncRecord> sync_record;
+};
+
+struct WatchEvent {
+  enum class Type { kAdded, kModified, kDeleted };
+  Type type = Type::kAdded;
+  int64_t resource_version = 0;
+  Object object;  // for kDeleted: the last state, with the deleting resourceVersion
+};
+
+struct WatchOptions {
+  std::optional<std::string> kind;  // nullopt: every kind
+  std::optional<std::string> ns;    // nullopt: every namespace
+  // Deliver every change with resourceVersion > from_rv. 0 means "from now on". A from_rv
+  // older than the retained history makes Watch() fail with kGone (the client relists).
+  int64_t from_rv = 0;
+};
+
+// A stream of changes in resourceVersion order, none missed, none repeated.
+class Watcher {
+ public:
+  virtual ~Watcher() = default;
+  // Waits up to `timeout` for the next event. Returns nullopt on timeout. kGone if the
+  // watcher fell behind the retained history; kUnavailable after Stop() or store shutdown.
+  virtual StatusOr<std::optional<WatchEvent>> Next(std::chrono::milliseconds timeout) = 0;
+  // Wakes a blocked Next(); later calls return kUnavailable. Thread-safe.
+  virtual void Stop() = 0;
+};
+
+struct EventInput {
+  ObjectKey involved;            // the object the event is about
+  std::string involved_api_version;
+  std::string involved_uid;      // optional
+  std::string field_path;        // optional (e.g. a file path for source events)
+  std::string type = "Normal";   // "Normal" | "Warning"
+  std::string reason;            // "Synced", "SyncFailed", "Pruned", ...
+  std::string message;
+  std::string component = "moor";
+};
+
+// The single source of truth. Every component reads and writes objects through it.
+// Thread-safe: any method may be called from any thread.
+//
+// Semantics (as kube-apiserver):
+// - resourceVersion is one global, monotonically increasing counter; every write that
+//   changes an object (spec or status) takes the next value.
+// - metadata.generation starts at 1 and rises when anything but metadata and status
+//   changes; status writes never bump it. metadata.labels/annotations changes do not either.
+// - Create/Update/Apply ignore the `status` of the input and keep the stored one;
+//   UpdateStatus changes only `status`.
+// - uid and creationTimestamp are set on create and never change.
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  virtual StatusOr<Record> Get(const ObjectKey& key) = 0;
+  virtual StatusOr<ListResult> List(const ListOptions& options) = 0;
+
+  // Single-op conveniences over Commit().
+  virtual StatusOr<Object> Create(const Object& obj, const SourceRef& source = {}) = 0;
+  // Uses metadata.resourceVersion of `obj`, if set, as the precondition.
+  virtual StatusOr<Object> Update(const Object& obj) = 0;
+  // Uses metadata.resourceVersion of `obj`, if set, as the precondition.
+  virtual StatusOr<Object> UpdateStatus(const Object& obj) = 0;
+  virtual StatusOr<Object> Delete(const ObjectKey& key, std::optional<int64_t> precondition_rv = std::nullopt) = 0;
+
+  virtual StatusOr<std::vector<OpResult>> Commit(const Transaction& txn) = 0;
+
+  virtual StatusOr<std::unique_ptr<Watcher>> Watch(const WatchOptions& options) = 0;
+  virtual int64_t CurrentResourceVersion() = 0;
+
+  // Records a Kubernetes v1 Event object about `involved` (namespace: the involved object's,
+  // or "default" for cluster-scoped ones). A repeat of the same (object, type, reason,
+  // message) increments count and lastTimestamp instead of creating another.
+  virtual Status RecordEvent(const EventInput& event) = 0;
+
+  virtual StatusOr<std::vector<SyncRecord>> ListSyncRecords(const SyncQuery& query) = 0;
+};
+
+}  // namespace moor::store
