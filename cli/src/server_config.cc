@@ -1,0 +1,76 @@
+#include "server_config.h"
+
+#include <cctype>
+#include <string>
+
+#include "moor/manifests/parse.h"
+
+namespace moor::cli {
+
+StatusOr<std::chrono::seconds> ParseDuration(const std::string& text) {
+  if (text.empty()) return InvalidArgumentError("empty duration");
+  std::size_t pos = 0;
+  long long total = 0;
+  while (pos < text.size()) {
+    std::size_t digits = pos;
+    while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits]))) ++digits;
+    if (digits == pos) return InvalidArgumentError("invalid duration \"" + text + "\"");
+    long long n = std::stoll(text.substr(pos, digits - pos));
+    char unit = digits < text.size() ? text[digits] : 's';
+    long long mult = unit == 's' ? 1 : unit == 'm' ? 60 : unit == 'h' ? 3600 : unit == 'd' ? 86400 : -1;
+    if (mult < 0) return InvalidArgumentError("invalid duration unit in \"" + text + "\" (use s, m, h, d)");
+    total += n * mult;
+    pos = digits < text.size() ? digits + 1 : digits;
+  }
+  return std::chrono::seconds(total);
+}
+
+Status LoadServerConfig(const std::filesystem::path& file, ServerConfig& config) {
+  manifests::ParsedFile parsed = manifests::ParseFile(file, file.string());
+  if (!parsed.ok()) {
+    std::string msg;
+    for (const auto& d : parsed.diagnostics) msg += (msg.empty() ? "" : "\n") + d.ToString();
+    return InvalidArgumentError(msg);
+  }
+  if (parsed.documents.empty()) return Status::Ok();  // an empty (all comments) file keeps the defaults
+  if (parsed.documents.size() > 1) return InvalidArgumentError(file.string() + ": expected one YAML document");
+  const manifests::Document& doc = parsed.documents.front();
+  auto fail = [&](const std::string& key, const std::string& message) {
+    manifests::SourcePos p = doc.positions.Find(key);
+    return InvalidArgumentError(file.string() + ":" + std::to_string(p.line) + ":" + std::to_string(p.column) + ": " +
+                                key + ": " + message);
+  };
+  for (auto it = doc.object.begin(); it != doc.object.end(); ++it) {
+    const std::string& key = it.key();
+    const nlohmann::json& v = it.value();
+    if (v.is_null()) continue;  // "key:" with no value keeps the default
+    auto want_string = [&]() -> StatusOr<std::string> {
+      if (!v.is_string()) return fail(key, "expected string, got " + std::string(v.type_name()));
+      return v.get<std::string>();
+    };
+    if (key == "dataDir") {
+      MOOR_ASSIGN_OR_RETURN(std::string s, want_string());
+      config.data_dir = s;
+    } else if (key == "manifests") {
+      MOOR_ASSIGN_OR_RETURN(std::string s, want_string());
+      config.manifests = s;
+    } else if (key == "listen") {
+      MOOR_ASSIGN_OR_RETURN(config.listen, want_string());
+    } else if (key == "logLevel") {
+      MOOR_ASSIGN_OR_RETURN(config.log_level, want_string());
+    } else if (key == "strict") {
+      if (!v.is_boolean()) return fail(key, "expected boolean");
+      config.strict = v.get<bool>();
+    } else if (key == "resyncInterval") {
+      std::string text = v.is_number_integer() ? std::to_string(v.get<long long>()) : (v.is_string() ? v.get<std::string>() : "");
+      auto d = ParseDuration(text);
+      if (!d.ok()) return fail(key, d.status().message());
+      config.resync_interval = *d;
+    } else {
+      return fail(key, "unknown setting (known: dataDir, manifests, listen, logLevel, strict, resyncInterval)");
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace moor::cli

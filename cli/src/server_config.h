@@ -1,0 +1,31 @@
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <string>
+
+#include "moor/common/status.h"
+
+namespace moor::cli {
+
+// `moor server` settings: built-in defaults (system paths), overridden by the config file,
+// overridden by flags. See packaging/config.yaml for the documented file.
+struct ServerConfig {
+  std::filesystem::path data_dir = "/var/lib/moor";
+  std::filesystem::path manifests;  // "" = <data_dir>/manifests
+  std::string listen = "127.0.0.1:6443";
+  std::string log_level = "info";
+  bool strict = false;                          // unknown manifest fields are errors
+  std::chrono::seconds resync_interval{300};    // full rescan of the watched folder
+
+  std::filesystem::path ManifestsDir() const { return manifests.empty() ? data_dir / "manifests" : manifests; }
+};
+
+// Reads the YAML config file into `config` (keys present in the file override). Unknown keys
+// and wrong types are errors naming the file, line and key.
+Status LoadServerConfig(const std::filesystem::path& file, ServerConfig& config);
+
+// "90s", "5m", "1h", "300" (seconds).
+StatusOr<std::chrono::seconds> ParseDuration(const std::string& text);
+
+}  // namespace moor::cli
