@@ -1,0 +1,72 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "moor/common/clock.h"
+#include "moor/store/store.h"
+#include "object_row.h"
+#include "sqlite_connection.h"
+
+namespace moor::store {
+
+// The writes of one open SQLite transaction on the writer connection. The caller owns the
+// transaction (BEGIN/COMMIT/ROLLBACK) and the writer lock; WriteTxn only issues the
+// statements and hands out resourceVersions: every write that changes an object takes the
+// next value and appends one row to the change feed. Errors are returned unprefixed, with
+// kube-apiserver's messages; after an error the caller must roll back.
+class WriteTxn {
+ public:
+  // `last_rv` is the store's resourceVersion read inside this transaction.
+  WriteTxn(SqliteConnection& conn, Clock& clock, int64_t last_rv)
+      : conn_(conn), clock_(clock), first_rv_(last_rv), last_rv_(last_rv) {}
+
+  // Create / Update / Apply / Delete as WriteOp documents. For kUpdate the precondition is
+  // op.precondition_rv, else metadata.resourceVersion of op.object; kApply uses only
+  // op.precondition_rv (a manifest's resourceVersion is not a precondition).
+  StatusOr<OpResult> Execute(const WriteOp& op);
+  // Replaces only the status; precondition and uid rules as Update.
+  StatusOr<OpResult> UpdateStatus(const Object& obj, std::optional<int64_t> precondition_rv);
+
+  // The stored row for `key`, or nullopt.
+  StatusOr<std::optional<StoredRow>> Load(const ObjectKey& key);
+
+  // Inserts `record` and keeps only the newest `keep_per_path` records of its (source, path).
+  Status InsertSyncRecord(const SyncRecord& record, int keep_per_path);
+
+  // Names of the Events in `ns` to delete before one more is added: those whose
+  // lastTimestamp is before `cutoff_rfc3339`, and beyond the newest `keep` by last write.
+  StatusOr<std::vector<std::string>> EventsToDrop(const std::string& ns, const std::string& cutoff_rfc3339,
+                                                  int64_t keep);
+
+  // Deletes change-feed rows with rv <= `through`.
+  Status TrimChanges(int64_t through);
+  // Writes last_rv() to the meta table (call once, before COMMIT, if changed()).
+  Status SaveResourceVersion();
+
+  int64_t last_rv() const { return last_rv_; }
+  bool changed() const { return last_rv_ != first_rv_; }
+  // Objects created minus objects deleted so far.
+  int64_t objects_delta() const { return objects_delta_; }
+
+ private:
+  StatusOr<OpResult> Create(const Object& obj, const SourceRef& source);
+  StatusOr<OpResult> Update(const Object& obj, std::optional<int64_t> precondition_rv,
+                            const std::optional<SourceRef>& source);
+  StatusOr<OpResult> Delete(const ObjectKey& key, std::optional<int64_t> precondition_rv);
+
+  Status WriteRow(const StoredRow& row);
+  Status AppendChange(int type, const ObjectKey& key, const Object& object);
+  // Precondition checks shared by Update and UpdateStatus.
+  Status CheckPreconditions(const StoredRow& row, const Object& obj, std::optional<int64_t> precondition_rv);
+
+  SqliteConnection& conn_;
+  Clock& clock_;
+  int64_t first_rv_;
+  int64_t last_rv_;
+  int64_t objects_delta_ = 0;
+};
+
+}  // namespace moor::store
