@@ -1,0 +1,113 @@
+#include "moor/reconciler/folder_source.h"
+
+#include <algorithm>
+#include <system_error>
+#include <utility>
+
+#include "folder_sync.h"
+#include "moor/common/log.h"
+#include "moor/reconciler/inotify_watcher.h"
+
+namespace moor::reconciler {
+namespace {
+
+// How long the watcher thread waits at most between looks at the resync timer.
+constexpr std::chrono::milliseconds kIdleWait{500};
+// A batch is processed at the latest this long after its first event, even if events keep
+// coming (a busy writer must not postpone syncing forever).
+constexpr std::chrono::milliseconds kMaxBatchDelay{1000};
+
+}  // namespace
+
+StatusOr<std::unique_ptr<FolderSource>> FolderSource::Start(FolderSourceOptions options) {
+  if (options.root.empty()) return InvalidArgumentError("folder source: no folder given");
+  std::error_code ec;
+  std::filesystem::create_directories(options.root, ec);
+  if (ec) return FailedPreconditionError("cannot create " + options.root.string() + ": " + ec.message());
+  MOOR_ASSIGN_OR_RETURN(std::unique_ptr<InotifyWatcher> watcher, InotifyWatcher::Create(options.root));
+  return Start(std::move(options), std::move(watcher));
+}
+
+StatusOr<std::unique_ptr<FolderSource>> FolderSource::Start(FolderSourceOptions options,
+                                                            std::unique_ptr<FileWatcher> watcher) {
+  if (options.store == nullptr) return InvalidArgumentError("folder source: no store given");
+  if (watcher == nullptr) return InvalidArgumentError("folder source: no watcher given");
+  std::error_code ec;
+  std::filesystem::create_directories(options.root, ec);
+  if (ec) return FailedPreconditionError("cannot create " + options.root.string() + ": " + ec.message());
+  if (options.clock == nullptr) options.clock = &SystemClock();
+  std::unique_ptr<FolderSource> source(new FolderSource(std::move(options), std::move(watcher)));
+  // The watcher already runs, so nothing written during the initial sync is missed.
+  MonoTime started = source->clock_->Monotonic();
+  MOOR_RETURN_IF_ERROR(source->sync_->SyncAll());
+  LogInfo("folder source started",
+          {{"source", source->options_.source_name},
+           {"folder", source->options_.root.string()},
+           {"initial_sync_ms", std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                  source->clock_->Monotonic() - started)
+                                                  .count())}});
+  source->thread_ = std::thread([s = source.get()] { s->Run(); });
+  return source;
+}
+
+FolderSource::FolderSource(FolderSourceOptions options, std::unique_ptr<FileWatcher> watcher)
+    : options_(std::move(options)),
+      clock_(options_.clock),
+      watcher_(std::move(watcher)),
+      sync_(std::make_unique<FolderSync>(options_)) {}
+
+FolderSource::~FolderSource() { Stop(); }
+
+Status FolderSource::SyncAll() { return sync_->SyncAll(); }
+
+void FolderSource::Stop() {
+  stopping_.store(true);
+  watcher_->Wake();
+  if (thread_.joinable()) thread_.join();
+}
+
+void FolderSource::Run() {
+  std::set<std::string> pending;
+  bool rescan = false;
+  MonoTime first_event{};
+  MonoTime next_resync = clock_->Monotonic() + options_.resync_interval;
+  while (!stopping_.load()) {
+    bool have_pending = rescan || !pending.empty();
+    std::chrono::milliseconds wait = kIdleWait;
+    if (have_pending) {
+      wait = options_.debounce;
+    } else {
+      auto until_resync = std::chrono::duration_cast<std::chrono::milliseconds>(next_resync - clock_->Monotonic());
+      wait = std::clamp(until_resync, std::chrono::milliseconds(0), kIdleWait);
+    }
+    StatusOr<WatchEvents> events = watcher_->Poll(wait);
+    if (stopping_.load()) break;
+    bool quiet = true;
+    if (!events.ok()) {
+      LogError("folder watch failed; relying on periodic resync", {{"error", events.status().ToString()}});
+      rescan = true;
+    } else if (!events->empty()) {
+      quiet = false;
+      if (!have_pending) first_event = clock_->Monotonic();
+      rescan = rescan || events->rescan;
+      pending.insert(events->paths.begin(), events->paths.end());
+    }
+    have_pending = rescan || !pending.empty();
+    // Debounce: process once no event came for `debounce`, or the batch is getting old.
+    if (have_pending && (quiet || clock_->Monotonic() - first_event >= kMaxBatchDelay)) {
+      Status status = rescan ? sync_->SyncAll() : sync_->SyncPaths(pending);
+      if (!status.ok()) LogError("folder sync failed", {{"error", status.ToString()}});
+      pending.clear();
+      rescan = false;
+      batches_.fetch_add(1);
+    }
+    if (clock_->Monotonic() >= next_resync) {
+      Status status = sync_->SyncAll();
+      if (!status.ok()) LogError("folder resync failed", {{"error", status.ToString()}});
+      next_resync = clock_->Monotonic() + options_.resync_interval;
+      batches_.fetch_add(1);
+    }
+  }
+}
+
+}  // namespace moor::reconciler

@@ -1,0 +1,99 @@
+#pragma once
+
+#include <sys/stat.h>
+
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "moor/common/metrics.h"
+#include "moor/reconciler/folder_source.h"
+#include "moor/reconciler/sync_planner.h"
+
+namespace moor::reconciler {
+
+// The folder source's sync engine, without threads: it turns "these paths changed" or "look
+// at everything" into per-file store transactions (planned by PlanBatch), and keeps the
+// per-file state that lets unchanged files and objects be skipped. Thread-safe (one sync at
+// a time).
+class FolderSync {
+ public:
+  // `options.store` and `options.clock` must be set and outlive this object.
+  explicit FolderSync(const FolderSourceOptions& options);
+
+  // A full scan of the folder against the store (one List per kind): new, changed and
+  // deleted files, drifted objects, objects owned by files that no longer exist, and files
+  // waiting for a retry. FailedPrecondition (nothing changed) if the root is not a directory.
+  Status SyncAll();
+
+  // Syncs the files the events name (a directory path stands for everything below it),
+  // plus the files waiting for a retry (conflicts, failed commits).
+  Status SyncPaths(const std::set<std::string>& paths);
+
+ private:
+  struct FileStat {
+    int64_t mtime_ns = 0;
+    int64_t ctime_ns = 0;
+    int64_t size = 0;
+    uint64_t dev = 0;
+    uint64_t ino = 0;
+    bool operator==(const FileStat&) const = default;
+  };
+  struct DeclaredInfo {
+    int document = 0;
+    std::string document_hash;
+    std::string content_hash;
+  };
+  struct FileState {
+    FileStat stat;
+    std::string revision;  // content hash of the file as last synced ("" forces a re-read)
+    bool valid = false;    // the last sync applied it; `declared` is what it declares
+    std::map<ObjectKey, DeclaredInfo> declared;
+    std::vector<std::string> last_failure;  // errors last recorded for it (avoid repeats)
+  };
+  struct OwnedObject {  // an object the store records as this source's
+    store::SourceRef source;
+    int64_t resource_version = 0;
+    std::string content_hash;
+  };
+  struct Candidate {
+    bool force = false;  // read and plan it even if its content hash did not change
+  };
+  struct Loaded {
+    FileInput input;
+    FileStat stat;
+    double load_seconds = 0;
+  };
+
+  Status ProcessBatch(const std::map<std::string, Candidate>& candidates,
+                      const std::map<ObjectKey, store::Record>* listed);
+  // Reads and loads one candidate; false if there is nothing to do for it.
+  bool LoadCandidate(const std::string& path, const Candidate& candidate, Loaded& out);
+  void CommitPlan(const FilePlan& plan, const Loaded& loaded, double planning_seconds);
+  void RememberOwned(const ObjectKey& key, const store::SourceRef& source, const Object& object);
+  void ForgetOwned(const ObjectKey& key);
+  void SetFileDeclared(const std::string& path, std::map<ObjectKey, DeclaredInfo> declared);
+  void AddKnownBelow(const std::string& dir, std::map<std::string, Candidate>& candidates) const;
+  void RecordFailure(const FilePlan& plan, double seconds);
+  void UpdateGauge();
+
+  FolderSourceOptions options_;
+  std::mutex mu_;
+  std::map<std::string, FileState> files_;                    // GUARDED_BY(mu_), by relative path
+  std::map<ObjectKey, std::set<std::string>> declared_by_;    // GUARDED_BY(mu_), valid files only
+  std::map<ObjectKey, OwnedObject> owned_;                    // GUARDED_BY(mu_)
+  std::map<std::string, std::set<ObjectKey>> owned_by_path_;  // GUARDED_BY(mu_)
+  std::set<std::string> retry_;                               // GUARDED_BY(mu_)
+
+  Counter& applied_total_;
+  Counter& failed_total_;
+  Counter& removed_total_;
+  Counter& errors_total_;
+  Histogram& duration_;
+  Gauge& files_gauge_;
+};
+
+}  // namespace moor::reconciler
