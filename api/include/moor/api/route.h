@@ -1,0 +1,51 @@
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "moor/manifests/kinds.h"
+
+namespace moor::api {
+
+// What a request path addresses on a Kubernetes-shaped API server.
+struct Route {
+  enum class Type {
+    kNotFound,      // nothing served at this path
+    kHealth,        // /healthz, /livez, /readyz (no authentication)
+    kVersion,       // /version
+    kMetrics,       // /metrics
+    kMoorStatus,    // /moor/v1/status
+    kCoreVersions,  // /api         (APIVersions)
+    kGroupList,     // /apis        (APIGroupList)
+    kGroupVersion,  // /api/v1, /apis/<group>/<version>  (APIResourceList)
+    kResource,      // a collection or one object of `kind`
+  };
+  Type type = Type::kNotFound;
+  std::string group;    // kGroupVersion / kResource: "" for core
+  std::string version;  // kGroupVersion / kResource
+  const manifests::KindInfo* kind = nullptr;  // kResource
+  std::optional<std::string> ns;  // kResource: namespace from the path; nullopt = all namespaces
+                                  // (or a cluster-scoped kind)
+  std::string name;               // kResource: "" for the collection
+  bool status = false;            // kResource: the /status subresource
+};
+
+// Parses a decoded request path ("/apis/apps/v1/namespaces/default/deployments/web").
+// Unknown groups, versions, resources, and namespaced paths of cluster-scoped kinds give
+// kNotFound. A trailing slash is ignored.
+Route ParseRoute(std::string_view path);
+
+// Percent-decodes URL text; with plus_is_space, '+' becomes ' ' (query strings).
+std::string PercentDecode(std::string_view text, bool plus_is_space = false);
+
+// Splits a raw (still encoded) query string "a=1&b=x%3Dy" into decoded pairs. A key given
+// twice keeps its last value; "watch" alone gives {"watch", ""}.
+std::map<std::string, std::string> ParseQuery(std::string_view raw_query);
+
+// True for the spellings Kubernetes accepts as a true boolean query value ("1", "true",
+// and a bare key).
+bool QueryFlag(const std::map<std::string, std::string>& query, const std::string& key);
+
+}  // namespace moor::api
