@@ -39,6 +39,18 @@ std::vector<std::string> CheckDns1123Label(std::string_view value) {
   return out;
 }
 
+std::vector<std::string> CheckDns1035Label(std::string_view value) {
+  std::vector<std::string> out;
+  if (value.size() > 63) out.push_back("must be no more than 63 characters");
+  if (!MatchesDns1123Label(value) || !(value.front() >= 'a' && value.front() <= 'z')) {
+    out.push_back(
+        "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic "
+        "character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for "
+        "validation is '[a-z]([-a-z0-9]*[a-z0-9])?')");
+  }
+  return out;
+}
+
 std::vector<std::string> CheckDns1123Subdomain(std::string_view value) {
   std::vector<std::string> out;
   if (value.size() > 253) out.push_back("must be no more than 253 characters");

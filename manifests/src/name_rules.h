@@ -9,6 +9,7 @@ namespace moor::manifests::internal {
 // Kubernetes' name and key syntax rules (k8s.io/apimachinery/pkg/util/validation). Each
 // returns the list of problems in Kubernetes' wording; empty means valid.
 std::vector<std::string> CheckDns1123Label(std::string_view value);      // <= 63, [a-z0-9]([-a-z0-9]*[a-z0-9])?
+std::vector<std::string> CheckDns1035Label(std::string_view value);      // <= 63, [a-z]([-a-z0-9]*[a-z0-9])?
 std::vector<std::string> CheckDns1123Subdomain(std::string_view value);  // <= 253, labels joined by '.'
 std::vector<std::string> CheckQualifiedName(std::string_view value);     // [prefix/]name (label/annotation keys)
 std::vector<std::string> CheckLabelValue(std::string_view value);        // <= 63, empty or alnum at ends

@@ -180,19 +180,22 @@ void Schema::CheckValue(const Object& value, const Type& type, const std::string
   }
 }
 
-void Schema::DropNulls(Object& value, const Class& cls) const {
+void Schema::Normalize(Object& value, const Class& cls) const {
   Type t;
   t.kind = Type::Kind::kClass;
   t.cls = &cls;
-  DropNullsIn(value, t);
+  NormalizeIn(value, t);
 }
 
-void Schema::DropNullsIn(Object& value, const Type& type) const {
+void Schema::NormalizeIn(Object& value, const Type& type) const {
   using K = Type::Kind;
-  if (type.kind == K::kList && value.is_array()) {
-    for (Object& item : value) DropNullsIn(item, *type.element);
+  if (type.kind == K::kQuantity && (value.is_string() || value.is_number())) {
+    auto q = Quantity::FromJson(value);
+    if (q.ok()) value = q->ToString();
+  } else if (type.kind == K::kList && value.is_array()) {
+    for (Object& item : value) NormalizeIn(item, *type.element);
   } else if (type.kind == K::kMap && value.is_object()) {
-    for (auto it = value.begin(); it != value.end(); ++it) DropNullsIn(it.value(), *type.element);
+    for (auto it = value.begin(); it != value.end(); ++it) NormalizeIn(it.value(), *type.element);
   } else if (type.kind == K::kClass && value.is_object()) {
     for (auto it = value.begin(); it != value.end();) {
       if (it.value().is_null()) {
@@ -200,7 +203,7 @@ void Schema::DropNullsIn(Object& value, const Type& type) const {
         continue;
       }
       auto f = type.cls->fields.find(it.key());
-      if (f != type.cls->fields.end()) DropNullsIn(it.value(), *f->second);
+      if (f != type.cls->fields.end()) NormalizeIn(it.value(), *f->second);
       ++it;
     }
   }

@@ -38,14 +38,16 @@ class Schema {
   // such), quantities. Null values are accepted everywhere (Kubernetes reads them as unset).
   void Check(const Object& value, const Class& cls, const std::string& path, Reporter& reporter) const;
 
-  // Removes null-valued fields of model classes, as Kubernetes drops them when decoding.
-  void DropNulls(Object& value, const Class& cls) const;
+  // Brings a valid object to the form kube-apiserver returns: null-valued fields of model
+  // classes are removed (Kubernetes reads them as unset) and quantities are written in
+  // canonical form ("0.5" -> "500m", 1 -> "1"). Idempotent.
+  void Normalize(Object& value, const Class& cls) const;
 
  private:
   Schema();
   std::shared_ptr<const Type> ParseType(std::string_view text);
   void CheckValue(const Object& value, const Type& type, const std::string& path, Reporter& reporter) const;
-  void DropNullsIn(Object& value, const Type& type) const;
+  void NormalizeIn(Object& value, const Type& type) const;
 
   std::map<std::string, std::unique_ptr<Class>> classes_;
   std::map<std::string, const Class*, std::less<>> roots_;

@@ -25,8 +25,9 @@ std::vector<Diagnostic> Validate(const Document& doc, std::string_view file, con
 // Idempotent. Leaves server-set metadata (uid, resourceVersion, ...) alone.
 void ApplyDefaults(Object& obj);
 
-// Parse + Validate + ApplyDefaults. `documents` hold the defaulted objects; when the file
-// has any error, ok() is false and the caller must not apply any of them.
+// Parse + Validate + ApplyDefaults. `documents` hold the defaulted objects (each hash
+// recomputed after defaulting); when the file has any error, ok() is false and
+// `documents` is empty: a file applies all of its objects or none.
 struct LoadedFile {
   std::string file;
   std::vector<Document> documents;

@@ -1,0 +1,73 @@
+#include <gtest/gtest.h>
+
+#include "moor/manifests/kinds.h"
+#include "moor/manifests/object.h"
+
+namespace moor::manifests {
+namespace {
+
+TEST(Kinds, FindKindByApiVersionAndKind) {
+  const KindInfo* deploy = FindKind("apps/v1", "Deployment");
+  ASSERT_NE(deploy, nullptr);
+  EXPECT_EQ(deploy->PreferredApiVersion(), "apps/v1");
+  EXPECT_EQ(deploy->GroupResource(), "deployments.apps");
+  EXPECT_EQ(FindKind("v1", "Pod")->GroupResource(), "pods");
+  EXPECT_EQ(FindKind("autoscaling/v1", "HorizontalPodAutoscaler"), FindKind("autoscaling/v2", "HorizontalPodAutoscaler"));
+  EXPECT_EQ(FindKind("autoscaling/v1", "HorizontalPodAutoscaler")->PreferredApiVersion(), "autoscaling/v2");
+  EXPECT_EQ(FindKind("batch/v1beta1", "CronJob"), nullptr);
+  EXPECT_EQ(FindKind("v1", "Deployment"), nullptr);
+  EXPECT_EQ(FindKind("policy/v1", "PodDisruptionBudget"), nullptr);
+}
+
+TEST(Kinds, FindKindByNameAcceptsEveryKubectlSpelling) {
+  struct Case {
+    const char* name;
+    const char* kind;
+  };
+  const Case cases[] = {
+      {"po", "Pod"}, {"pods", "Pod"}, {"Pod", "Pod"}, {"POD", "Pod"}, {"svc", "Service"},
+      {"cm", "ConfigMap"}, {"secret", "Secret"}, {"ns", "Namespace"}, {"pvc", "PersistentVolumeClaim"},
+      {"quota", "ResourceQuota"}, {"limits", "LimitRange"}, {"ev", "Event"}, {"no", "Node"},
+      {"deploy", "Deployment"}, {"deployments.apps", "Deployment"}, {"deployment.apps", "Deployment"},
+      {"deployments.v1.apps", "Deployment"}, {"rs", "ReplicaSet"}, {"ds", "DaemonSet"}, {"sts", "StatefulSet"},
+      {"jobs", "Job"}, {"jobs.batch", "Job"}, {"cj", "CronJob"}, {"ing", "Ingress"},
+      {"ingresses.networking.k8s.io", "Ingress"}, {"hpa", "HorizontalPodAutoscaler"},
+      {"horizontalpodautoscalers.autoscaling", "HorizontalPodAutoscaler"},
+  };
+  for (const Case& c : cases) {
+    const KindInfo* k = FindKindByName(c.name);
+    ASSERT_NE(k, nullptr) << c.name;
+    EXPECT_EQ(k->kind, c.kind) << c.name;
+  }
+  EXPECT_EQ(FindKindByName("deployments.batch"), nullptr);
+  EXPECT_EQ(FindKindByName("pdb"), nullptr);
+  EXPECT_EQ(FindKindByName(""), nullptr);
+}
+
+TEST(Kinds, ScopeStatusAndResources) {
+  EXPECT_FALSE(FindKindByKind("Namespace")->namespaced);
+  EXPECT_FALSE(FindKindByKind("Node")->namespaced);
+  EXPECT_TRUE(FindKindByKind("Pod")->namespaced);
+  for (const char* no_status : {"ConfigMap", "Secret", "Event", "LimitRange"}) {
+    EXPECT_FALSE(FindKindByKind(no_status)->has_status) << no_status;
+  }
+  EXPECT_TRUE(FindKindByKind("Deployment")->has_status);
+  EXPECT_EQ(FindKindByResource("batch", "cronjobs")->kind, "CronJob");
+  EXPECT_EQ(FindKindByResource("", "cronjobs"), nullptr);
+  EXPECT_EQ(SupportedKinds().size(), 18u);
+}
+
+TEST(Object, AccessorsNeverThrow) {
+  Object o = Object::parse(R"({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web", "namespace": "prod"}})");
+  EXPECT_EQ(KeyOf(o).ToString(), "Deployment/prod/web");
+  EXPECT_EQ(ApiVersionOf(o), "apps/v1");
+  Object ns = Object::parse(R"({"kind": "Namespace", "metadata": {"name": "prod"}})");
+  EXPECT_EQ(KeyOf(ns).ToString(), "Namespace/prod");
+  Object bad = Object::parse(R"({"kind": 3, "metadata": []})");
+  EXPECT_EQ(KindOf(bad), "");
+  EXPECT_EQ(NameOf(bad), "");
+  EXPECT_EQ(NameOf(Object("str")), "");
+}
+
+}  // namespace
+}  // namespace moor::manifests
