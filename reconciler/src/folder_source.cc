@@ -46,7 +46,9 @@ StatusOr<std::unique_ptr<FolderSource>> FolderSource::Start(FolderSourceOptions 
            {"initial_sync_ms", std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
                                                   source->clock_->Monotonic() - started)
                                                   .count())}});
-  source->thread_ = std::thread([s = source.get()] { s->Run(); });
+  // The first resync is due one interval after the initial sync, fixed before the thread runs.
+  MonoTime first_resync = source->clock_->Monotonic() + source->options_.resync_interval;
+  source->thread_ = std::thread([s = source.get(), first_resync] { s->Run(first_resync); });
   return source;
 }
 
@@ -66,11 +68,11 @@ void FolderSource::Stop() {
   if (thread_.joinable()) thread_.join();
 }
 
-void FolderSource::Run() {
+void FolderSource::Run(MonoTime first_resync) {
   std::set<std::string> pending;
   bool rescan = false;
   MonoTime first_event{};
-  MonoTime next_resync = clock_->Monotonic() + options_.resync_interval;
+  MonoTime next_resync = first_resync;
   while (!stopping_.load()) {
     bool have_pending = rescan || !pending.empty();
     std::chrono::milliseconds wait = kIdleWait;

@@ -25,6 +25,7 @@ namespace fs = std::filesystem;
 using moor::testing::TempDir;
 using moor::testing::WaitFor;
 using moor::testing::WriteFile;
+using manifests::ObjectKey;
 
 std::string ConfigMapYaml(const std::string& name, const std::string& value) {
   return "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: " + name + "\ndata:\n  k: \"" + value + "\"\n";
@@ -317,23 +318,23 @@ TEST_F(FolderSourceTest, DeletingAFilePrunesExactlyItsObjects) {
 }
 
 TEST_F(FolderSourceTest, MovingAnObjectBetweenFilesKeepsItsUid) {
-  WriteFile(root_ / "a.yaml", Docs({ConfigMapYaml("x", "1"), ConfigMapYaml("y", "1")}));
-  WriteFile(root_ / "b.yaml", ConfigMapYaml("z", "1"));
+  WriteFile(root_ / "a.yaml", Docs({ConfigMapYaml("mx", "1"), ConfigMapYaml("my", "1")}));
+  WriteFile(root_ / "b.yaml", ConfigMapYaml("mz", "1"));
   StartSource();
-  std::string uid = Uid(Cm("x"));
+  std::string uid = Uid(Cm("mx"));
   ASSERT_FALSE(uid.empty());
 
   // The new home first, then the old one lets go (the order an editor would save them in
-  // does not matter: while a.yaml still declares x, b.yaml waits in conflict).
-  WriteFile(root_ / "b.yaml", Docs({ConfigMapYaml("z", "1"), ConfigMapYaml("x", "1")}));
-  WriteFile(root_ / "a.yaml", ConfigMapYaml("y", "1"));
+  // does not matter: while a.yaml still declares mx, b.yaml waits in conflict).
+  WriteFile(root_ / "b.yaml", Docs({ConfigMapYaml("mz", "1"), ConfigMapYaml("mx", "1")}));
+  WriteFile(root_ / "a.yaml", ConfigMapYaml("my", "1"));
   ASSERT_TRUE(WaitFor([&] {
-    auto x = Get(Cm("x"));
-    return x && x->source.path == "b.yaml" && LatestResult("b.yaml") == "Applied";
+    auto moved = Get(Cm("mx"));
+    return moved && moved->source.path == "b.yaml" && LatestResult("b.yaml") == "Applied";
   }));
-  EXPECT_EQ(Uid(Cm("x")), uid);
-  EXPECT_TRUE(Exists(Cm("y")));
-  EXPECT_TRUE(Exists(Cm("z")));
+  EXPECT_EQ(Uid(Cm("mx")), uid);
+  EXPECT_TRUE(Exists(Cm("my")));
+  EXPECT_TRUE(Exists(Cm("mz")));
 }
 
 TEST_F(FolderSourceTest, ConflictBetweenFilesClearsWhenTheOwnerLetsGo) {

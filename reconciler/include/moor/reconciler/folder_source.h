@@ -67,7 +67,7 @@ class FolderSource {
 
  private:
   FolderSource(FolderSourceOptions options, std::unique_ptr<FileWatcher> watcher);
-  void Run();
+  void Run(MonoTime first_resync);
 
   FolderSourceOptions options_;
   Clock* clock_;
