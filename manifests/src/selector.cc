@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "json_access.h"
 #include "name_rules.h"
 
 namespace moor::manifests {
@@ -136,8 +137,8 @@ StatusOr<LabelSelector> LabelSelector::FromObject(const Object& obj) {
     if (!it->is_array()) return InvalidArgumentError("matchExpressions must be a list");
     for (const Object& expr : *it) {
       if (!expr.is_object()) return InvalidArgumentError("matchExpressions items must be objects");
-      std::string key = expr.value("key", std::string());
-      std::string op = expr.value("operator", std::string());
+      std::string key = internal::StringField(expr, "key");
+      std::string op = internal::StringField(expr, "operator");
       std::vector<std::string> values;
       if (auto v = expr.find("values"); v != expr.end() && v->is_array()) {
         for (const Object& s : *v) {

@@ -90,6 +90,9 @@ TEST(LabelSelector, FromObject) {
                    .ok());
   EXPECT_FALSE(LabelSelector::FromObject(Object::parse(R"({"matchExpressions": [{"key": "a", "operator": "Gt"}]})")).ok());
   EXPECT_FALSE(LabelSelector::FromObject(Object::parse(R"({"matchLabels": {"app": "bad value"}})")).ok());
+  // Mistyped input is an error, never an exception.
+  EXPECT_FALSE(LabelSelector::FromObject(Object::parse(R"({"matchExpressions": [{"key": 5, "operator": []}]})")).ok());
+  EXPECT_FALSE(LabelSelector::FromObject(Object::parse(R"({"matchLabels": {"app": 1}})")).ok());
 }
 
 TEST(LabelSelector, LabelsOf) {
