@@ -26,12 +26,12 @@ void ReadPool::Release(std::unique_ptr<SqliteConnection> conn) {
 
 StatusOr<std::unique_ptr<ReadSnapshot>> ReadSnapshot::Begin(ReadPool& pool) {
   MOOR_ASSIGN_OR_RETURN(ReadPool::Lease lease, pool.Acquire());
-  MOOR_RETURN_IF_ERROR(lease->Exec("BEGIN"));
+  MOOR_RETURN_IF_ERROR(lease->Run("BEGIN"));
   return std::unique_ptr<ReadSnapshot>(new ReadSnapshot(std::move(lease)));
 }
 
 ReadSnapshot::~ReadSnapshot() {
-  if (!lease_->Exec("COMMIT").ok()) (void)lease_->Exec("ROLLBACK");
+  if (!lease_->Run("COMMIT").ok() && lease_->InTransaction()) (void)lease_->Run("ROLLBACK");
 }
 
 }  // namespace moor::store

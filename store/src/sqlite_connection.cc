@@ -123,31 +123,38 @@ Status SqliteConnection::Exec(const std::string& sql) {
   return Status::Ok();
 }
 
-StatusOr<SqliteStatement*> SqliteConnection::Prepare(const std::string& sql) {
+Status SqliteConnection::Run(std::string_view sql) {
+  MOOR_ASSIGN_OR_RETURN(SqliteStatement * stmt, Prepare(sql));
+  return stmt->Run();
+}
+
+bool SqliteConnection::InTransaction() const { return sqlite3_get_autocommit(db_) == 0; }
+
+StatusOr<SqliteStatement*> SqliteConnection::Prepare(std::string_view sql) {
   auto it = statements_.find(sql);
   if (it != statements_.end()) return it->second.get();
   sqlite3_stmt* stmt = nullptr;
-  int rc = sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
-  if (rc != SQLITE_OK) return SqliteError(db_, rc, "preparing " + sql);
+  int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+  if (rc != SQLITE_OK) return SqliteError(db_, rc, "preparing " + std::string(sql));
   auto owned = std::make_unique<SqliteStatement>(db_, stmt);
   SqliteStatement* raw = owned.get();
-  statements_.emplace(sql, std::move(owned));
+  statements_.emplace(std::string(sql), std::move(owned));
   return raw;
 }
 
-StatusOr<int64_t> SqliteConnection::QueryInt(const std::string& sql) {
+StatusOr<int64_t> SqliteConnection::QueryInt(std::string_view sql) {
   MOOR_ASSIGN_OR_RETURN(SqliteStatement * stmt, Prepare(sql));
   StatementScope scope(*stmt);
   MOOR_ASSIGN_OR_RETURN(bool row, stmt->Step());
-  if (!row) return InternalError("no row from " + sql);
+  if (!row) return InternalError("no row from " + std::string(sql));
   return stmt->ColumnInt(0);
 }
 
-StatusOr<std::string> SqliteConnection::QueryText(const std::string& sql) {
+StatusOr<std::string> SqliteConnection::QueryText(std::string_view sql) {
   MOOR_ASSIGN_OR_RETURN(SqliteStatement * stmt, Prepare(sql));
   StatementScope scope(*stmt);
   MOOR_ASSIGN_OR_RETURN(bool row, stmt->Step());
-  if (!row) return InternalError("no row from " + sql);
+  if (!row) return InternalError("no row from " + std::string(sql));
   return stmt->ColumnText(0);
 }
 

@@ -82,12 +82,17 @@ class SqliteConnection {
 
   // Runs one or more SQL statements that return nothing (schema, BEGIN, COMMIT, pragmas).
   Status Exec(const std::string& sql);
+  // Runs one statement (BEGIN, COMMIT, ...) through the statement cache: cheaper than
+  // Exec() for statements that run on every write.
+  Status Run(std::string_view sql);
+  // True while a transaction is open on this connection.
+  bool InTransaction() const;
   // Returns the cached prepared statement for `sql`, preparing it on first use. The
   // reference stays valid as long as the connection lives.
-  StatusOr<SqliteStatement*> Prepare(const std::string& sql);
+  StatusOr<SqliteStatement*> Prepare(std::string_view sql);
   // The first column of the first row of `sql` as an integer (e.g. PRAGMA user_version).
-  StatusOr<int64_t> QueryInt(const std::string& sql);
-  StatusOr<std::string> QueryText(const std::string& sql);
+  StatusOr<int64_t> QueryInt(std::string_view sql);
+  StatusOr<std::string> QueryText(std::string_view sql);
 
   sqlite3* raw() const { return db_; }
 

@@ -115,7 +115,21 @@ SqliteStore::~SqliteStore() { hub_->Close(); }
 StatusOr<std::vector<OpResult>> SqliteStore::RunWrite(const WriteFn& fn, bool status_write) {
   std::lock_guard<std::mutex> lock(write_mu_);
   const auto start = std::chrono::steady_clock::now();
-  MOOR_RETURN_IF_ERROR(writer_->Exec("BEGIN IMMEDIATE"));
+  // First try as a deferred transaction: one that only compares (a resync of unchanged
+  // objects) then never takes the write lock. Only this writer connection writes, under
+  // write_mu_, so its snapshot is the newest when it upgrades to a write. Should another
+  // process have written the file meanwhile, the upgrade fails with SQLITE_BUSY and the
+  // write runs again under BEGIN IMMEDIATE, which waits for the lock (busy_timeout).
+  StatusOr<std::vector<OpResult>> result = RunWriteOnce(fn, "BEGIN");
+  if (!result.ok() && result.status().code() == StatusCode::kUnavailable) result = RunWriteOnce(fn, "BEGIN IMMEDIATE");
+  if (!result.ok()) return result;
+  CountWrites(*result, status_write);
+  WriteDuration().Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  return result;
+}
+
+StatusOr<std::vector<OpResult>> SqliteStore::RunWriteOnce(const WriteFn& fn, std::string_view begin) {
+  MOOR_RETURN_IF_ERROR(writer_->Run(begin));
   int64_t last_rv = 0;
   int64_t objects_delta = 0;
   bool changed = false;
@@ -123,8 +137,7 @@ StatusOr<std::vector<OpResult>> SqliteStore::RunWrite(const WriteFn& fn, bool st
   StatusOr<std::vector<OpResult>> result = InternalError("write did not run");
   try {
     result = [&]() -> StatusOr<std::vector<OpResult>> {
-      MOOR_ASSIGN_OR_RETURN(int64_t rv, SnapshotResourceVersion(*writer_));
-      WriteTxn txn(*writer_, clock_, rv);
+      WriteTxn txn(*writer_, clock_);
       MOOR_ASSIGN_OR_RETURN(std::vector<OpResult> results, fn(txn));
       if (txn.changed()) {
         int64_t keep = std::max<int64_t>(options_.history_limit, 1);
@@ -135,7 +148,7 @@ StatusOr<std::vector<OpResult>> SqliteStore::RunWrite(const WriteFn& fn, bool st
         }
         MOOR_RETURN_IF_ERROR(txn.SaveResourceVersion());
       }
-      MOOR_RETURN_IF_ERROR(writer_->Exec("COMMIT"));
+      MOOR_RETURN_IF_ERROR(writer_->Run("COMMIT"));
       last_rv = txn.last_rv();
       changed = txn.changed();
       objects_delta = txn.objects_delta();
@@ -145,14 +158,12 @@ StatusOr<std::vector<OpResult>> SqliteStore::RunWrite(const WriteFn& fn, bool st
     result = Internal(e);
   }
   if (!result.ok()) {
-    (void)writer_->Exec("ROLLBACK");  // fails harmlessly if COMMIT already ended the transaction
+    if (writer_->InTransaction()) (void)writer_->Run("ROLLBACK");
     return result;
   }
   trimmed_through_ = trim_to;
   if (changed) hub_->Publish(last_rv);
-  CountWrites(*result, status_write);
   if (objects_delta != 0) ObjectsGauge().Add(static_cast<double>(objects_delta));
-  WriteDuration().Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   return result;
 }
 
@@ -165,9 +176,9 @@ StatusOr<Object> SqliteStore::RunSingle(const WriteFn& fn, bool status_write) {
 StatusOr<Record> SqliteStore::Get(const ObjectKey& key) {
   try {
     MOOR_ASSIGN_OR_RETURN(ReadPool::Lease conn, pool_->Acquire());
-    MOOR_ASSIGN_OR_RETURN(SqliteStatement * stmt,
-                          conn->Prepare(std::string("SELECT ") + kObjectColumns +
-                                        " FROM objects WHERE kind=?1 AND namespace=?2 AND name=?3"));
+    static const std::string kSql =
+        std::string("SELECT ") + kObjectColumns + " FROM objects WHERE kind=?1 AND namespace=?2 AND name=?3";
+    MOOR_ASSIGN_OR_RETURN(SqliteStatement * stmt, conn->Prepare(kSql));
     StatementScope scope(*stmt);
     stmt->BindText(1, key.kind);
     stmt->BindText(2, key.ns);
@@ -187,10 +198,10 @@ StatusOr<ListResult> SqliteStore::List(const ListOptions& options) {
     SqliteConnection& conn = snapshot->conn();
     ListResult result;
     MOOR_ASSIGN_OR_RETURN(result.resource_version, SnapshotResourceVersion(conn));
-    MOOR_ASSIGN_OR_RETURN(SqliteStatement * stmt,
-                          conn.Prepare(std::string("SELECT ") + kObjectColumns +
-                                       " FROM objects WHERE kind=?1 AND (?2 IS NULL OR namespace=?2) AND "
-                                       "(?3 IS NULL OR source=?3) ORDER BY namespace, name"));
+    static const std::string kSql = std::string("SELECT ") + kObjectColumns +
+                                    " FROM objects WHERE kind=?1 AND (?2 IS NULL OR namespace=?2) AND "
+                                    "(?3 IS NULL OR source=?3) ORDER BY namespace, name";
+    MOOR_ASSIGN_OR_RETURN(SqliteStatement * stmt, conn.Prepare(kSql));
     StatementScope scope(*stmt);
     stmt->BindText(1, options.kind);
     stmt->BindOptionalText(2, options.ns);

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <utility>
 
+#include "change_feed.h"
 #include "object_rules.h"
 
 namespace moor::store {
@@ -38,9 +39,9 @@ Status RequireObject(const Object& obj) {
 }  // namespace
 
 StatusOr<std::optional<StoredRow>> WriteTxn::Load(const ObjectKey& key) {
-  MOOR_ASSIGN_OR_RETURN(
-      SqliteStatement * stmt,
-      conn_.Prepare(std::string("SELECT ") + kObjectColumns + " FROM objects WHERE kind=?1 AND namespace=?2 AND name=?3"));
+  static const std::string kSql =
+      std::string("SELECT ") + kObjectColumns + " FROM objects WHERE kind=?1 AND namespace=?2 AND name=?3";
+  MOOR_ASSIGN_OR_RETURN(SqliteStatement * stmt, conn_.Prepare(kSql));
   StatementScope scope(*stmt);
   stmt->BindText(1, key.kind);
   stmt->BindText(2, key.ns);
@@ -104,7 +105,7 @@ StatusOr<OpResult> WriteTxn::Create(const Object& obj, const SourceRef& source) 
   StoredRow row;
   row.key = key;
   row.uid = NewUid();
-  row.resource_version = ++last_rv_;
+  MOOR_ASSIGN_OR_RETURN(row.resource_version, NextRv());
   row.generation = 1;
   row.creation_timestamp = FormatRfc3339(clock_.Now());
   row.source = source;
@@ -175,7 +176,7 @@ StatusOr<OpResult> WriteTxn::Update(const Object& obj, std::optional<int64_t> pr
     text = DumpJson(body);
   }
   row.body = std::move(text);
-  row.resource_version = ++last_rv_;
+  MOOR_ASSIGN_OR_RETURN(row.resource_version, NextRv());
   if (source) row.source = *source;
   MOOR_RETURN_IF_ERROR(WriteRow(row));
 
@@ -210,7 +211,7 @@ StatusOr<OpResult> WriteTxn::UpdateStatus(const Object& obj, std::optional<int64
     return result;
   }
   row.status = std::move(new_status);
-  row.resource_version = ++last_rv_;
+  MOOR_ASSIGN_OR_RETURN(row.resource_version, NextRv());
   MOOR_RETURN_IF_ERROR(WriteRow(row));
   result.action = OpResult::Action::kUpdated;
   result.object = AssembleObject(std::move(body), status_json, row.resource_version);
@@ -237,16 +238,26 @@ StatusOr<OpResult> WriteTxn::Delete(const ObjectKey& key, std::optional<int64_t>
   OpResult result;
   result.action = OpResult::Action::kDeleted;
   result.key = key;
-  result.object = AssembleObject(std::move(body), status, ++last_rv_);
+  MOOR_ASSIGN_OR_RETURN(int64_t rv, NextRv());
+  result.object = AssembleObject(std::move(body), status, rv);
   MOOR_RETURN_IF_ERROR(AppendChange(kChangeDeleted, key, result.object));
   --objects_delta_;
   return result;
 }
 
+StatusOr<int64_t> WriteTxn::NextRv() {
+  if (!last_rv_) {
+    MOOR_ASSIGN_OR_RETURN(int64_t stored, SnapshotResourceVersion(conn_));
+    last_rv_ = stored;
+  }
+  changed_ = true;
+  return ++*last_rv_;
+}
+
 Status WriteTxn::WriteRow(const StoredRow& row) {
-  MOOR_ASSIGN_OR_RETURN(SqliteStatement * stmt,
-                        conn_.Prepare(std::string("INSERT OR REPLACE INTO objects (") + kObjectColumns +
-                                      ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"));
+  static const std::string kSql = std::string("INSERT OR REPLACE INTO objects (") + kObjectColumns +
+                                  ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
+  MOOR_ASSIGN_OR_RETURN(SqliteStatement * stmt, conn_.Prepare(kSql));
   stmt->BindText(1, row.key.kind);
   stmt->BindText(2, row.key.ns);
   stmt->BindText(3, row.key.name);
@@ -267,7 +278,7 @@ Status WriteTxn::AppendChange(int type, const ObjectKey& key, const Object& obje
   MOOR_ASSIGN_OR_RETURN(
       SqliteStatement * stmt,
       conn_.Prepare("INSERT INTO changes (rv, type, kind, namespace, name, object) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"));
-  stmt->BindInt(1, last_rv_);
+  stmt->BindInt(1, last_rv());
   stmt->BindInt(2, type);
   stmt->BindText(3, key.kind);
   stmt->BindText(4, key.ns);
@@ -355,7 +366,7 @@ Status WriteTxn::TrimChanges(int64_t through) {
 
 Status WriteTxn::SaveResourceVersion() {
   MOOR_ASSIGN_OR_RETURN(SqliteStatement * stmt, conn_.Prepare("UPDATE meta SET value=?1 WHERE key='last_rv'"));
-  stmt->BindInt(1, last_rv_);
+  stmt->BindInt(1, last_rv());
   return stmt->Run();
 }
 

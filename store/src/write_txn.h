@@ -19,9 +19,10 @@ namespace moor::store {
 // kube-apiserver's messages; after an error the caller must roll back.
 class WriteTxn {
  public:
-  // `last_rv` is the store's resourceVersion read inside this transaction.
-  WriteTxn(SqliteConnection& conn, Clock& clock, int64_t last_rv)
-      : conn_(conn), clock_(clock), first_rv_(last_rv), last_rv_(last_rv) {}
+  // The store's resourceVersion is read from the meta table inside this transaction when
+  // the first write needs the next one, so a transaction that changes nothing reads no more
+  // than the rows it compares.
+  WriteTxn(SqliteConnection& conn, Clock& clock) : conn_(conn), clock_(clock) {}
 
   // Create / Update / Apply / Delete as WriteOp documents. For kUpdate the precondition is
   // op.precondition_rv, else metadata.resourceVersion of op.object; kApply uses only
@@ -46,8 +47,9 @@ class WriteTxn {
   // Writes last_rv() to the meta table (call once, before COMMIT, if changed()).
   Status SaveResourceVersion();
 
-  int64_t last_rv() const { return last_rv_; }
-  bool changed() const { return last_rv_ != first_rv_; }
+  // The resourceVersion of the last write; meaningful only if changed().
+  int64_t last_rv() const { return last_rv_.value_or(0); }
+  bool changed() const { return changed_; }
   // Objects created minus objects deleted so far.
   int64_t objects_delta() const { return objects_delta_; }
 
@@ -57,6 +59,8 @@ class WriteTxn {
                             const std::optional<SourceRef>& source);
   StatusOr<OpResult> Delete(const ObjectKey& key, std::optional<int64_t> precondition_rv);
 
+  // Takes the next resourceVersion.
+  StatusOr<int64_t> NextRv();
   Status WriteRow(const StoredRow& row);
   Status AppendChange(int type, const ObjectKey& key, const Object& object);
   // Precondition checks shared by Update and UpdateStatus.
@@ -64,8 +68,8 @@ class WriteTxn {
 
   SqliteConnection& conn_;
   Clock& clock_;
-  int64_t first_rv_;
-  int64_t last_rv_;
+  std::optional<int64_t> last_rv_;  // read on first use
+  bool changed_ = false;
   int64_t objects_delta_ = 0;
 };
 
