@@ -81,13 +81,13 @@ StatusOr<Kubeconfig> ReadKubeconfig(const std::filesystem::path& path) {
       }
     } else {
       context = FindNamed(root["contexts"], context_name);
-      if (!context) return InvalidArgumentError(where + ": context \"" + context_name + "\" not found");
+      if (!context || context.IsNull()) return InvalidArgumentError(where + ": context \"" + context_name + "\" not found");
     }
     YAML::Node ctx = context["context"];
     std::string cluster_name = Str(ctx, "cluster");
     std::string user_name = Str(ctx, "user");
     YAML::Node cluster_entry = FindNamed(root["clusters"], cluster_name);
-    if (!cluster_entry) return InvalidArgumentError(where + ": cluster \"" + cluster_name + "\" not found");
+    if (!cluster_entry || cluster_entry.IsNull()) return InvalidArgumentError(where + ": cluster \"" + cluster_name + "\" not found");
     YAML::Node cluster = cluster_entry["cluster"];
     Kubeconfig config;
     config.server = Str(cluster, "server");
@@ -107,7 +107,7 @@ StatusOr<Kubeconfig> ReadKubeconfig(const std::filesystem::path& path) {
     }
     if (!user_name.empty()) {
       YAML::Node user_entry = FindNamed(root["users"], user_name);
-      if (!user_entry) return InvalidArgumentError(where + ": user \"" + user_name + "\" not found");
+      if (!user_entry || user_entry.IsNull()) return InvalidArgumentError(where + ": user \"" + user_name + "\" not found");
       YAML::Node user = user_entry["user"];
       config.token = Str(user, "token");
       std::string token_file = Str(user, "tokenFile");

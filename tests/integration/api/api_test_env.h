@@ -1,0 +1,47 @@
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "moor/api/api_server.h"
+#include "moor/api/client.h"
+#include "moor/api/kubeconfig.h"
+#include "moor/store/sqlite_store.h"
+#include "moor/testing/temp_dir.h"
+
+namespace moor::api::testenv {
+
+// A real HTTPS API server on a free 127.0.0.1 port over a SqliteStore in a temp dir, its
+// kubeconfig written to <dir>/moor.kubeconfig, and a real ApiClient.
+class ApiTestEnv {
+ public:
+  explicit ApiTestEnv(int64_t history_limit = 100000);
+  ~ApiTestEnv();
+
+  store::Store& store() { return *store_; }
+  ApiServer& server() { return *server_; }
+  ApiClient& client() { return *client_; }
+  const Kubeconfig& kubeconfig() const { return kubeconfig_; }
+  const std::filesystem::path& kubeconfig_path() const { return kubeconfig_path_; }
+  const moor::testing::TempDir& dir() const { return dir_; }
+  // A client with another token.
+  std::unique_ptr<ApiClient> ClientWithToken(const std::string& token) const;
+  // curl against the server: returns "<http code>\n<body>".
+  std::string Curl(const std::string& method, const std::string& path, const std::string& body = "",
+                   bool with_token = true) const;
+
+ private:
+  moor::testing::TempDir dir_;
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<ApiServer> server_;
+  Kubeconfig kubeconfig_;
+  std::filesystem::path kubeconfig_path_;
+  std::unique_ptr<ApiClient> client_;
+};
+
+// A Deployment object (apps/v1) with `replicas`, labels app=<app>.
+manifests::Object DeploymentJson(const std::string& name, const std::string& ns = "default", int replicas = 3,
+                                 const std::string& app = "web");
+manifests::Object ServiceJson(const std::string& name, const std::string& ns = "default");
+
+}  // namespace moor::api::testenv
