@@ -106,7 +106,30 @@ TEST_F(KubectlTest, WithoutTheTokenKubectlIsRefused) {
   ASSERT_TRUE(WriteKubeconfig(env_.kubeconfig_path(), no_token).ok());
   auto r = Kubectl({"get", "pods"});
   EXPECT_NE(r.exit_code, 0);
-  EXPECT_NE(r.err.find("Unauthorized"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("You must be logged in to the server"), std::string::npos) << r.err;
+}
+
+TEST_F(KubectlTest, CreateDescribeAndWatch) {
+  moor::testing::WriteFile(env_.dir() / "svc.json", ServiceJson("svc").dump());
+  // moor serves no OpenAPI document yet, so kubectl's client-side validation is off.
+  auto created = Kubectl({"create", "--validate=false", "-f", (env_.dir() / "svc.json").string()});
+  ASSERT_EQ(created.exit_code, 0) << created.err;
+  EXPECT_EQ(created.out, "service/svc created\n");
+  ASSERT_TRUE(env_.store().Get({"Service", "default", "svc"}).ok());
+
+  ASSERT_TRUE(env_.client().Create(DeploymentJson("web", "default", 3)).ok());
+  auto described = Kubectl({"describe", "deploy", "web"});
+  ASSERT_EQ(described.exit_code, 0) << described.err;
+  EXPECT_NE(described.out.find("3 desired"), std::string::npos) << described.out;
+  EXPECT_NE(described.out.find("busybox:1.36"), std::string::npos) << described.out;
+
+  // `get -w` prints the current table from the watch stream, then waits (killed after 3 s).
+  auto watched = moor::testing::RunCommand(
+      {kKubectl, "get", "deploy", "-w"},
+      {{"KUBECONFIG", env_.kubeconfig_path().string()}, {"HOME", env_.dir().path().string()}}, "",
+      std::chrono::seconds(3));
+  EXPECT_NE(watched.out.find("UP-TO-DATE"), std::string::npos) << watched.out << watched.err;
+  EXPECT_NE(watched.out.find("web"), std::string::npos) << watched.out << watched.err;
 }
 
 }  // namespace
