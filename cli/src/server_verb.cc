@@ -124,14 +124,11 @@ int RunServer(const ServerFlags& flags) {
     LogError("cannot start the API server", {{"error", server.status().ToString()}});
     return 1;
   }
-  auto ca = ReadFileLimited(config.data_dir / "tls" / "server-ca.crt", 1 << 20);
-  if (!ca.ok()) {
-    LogError("cannot read the server CA", {{"error", ca.status().ToString()}});
-    return 1;
-  }
-  std::string server_url = "https://" + config.listen;
-  if (HostOf(config.listen) == "0.0.0.0") server_url = "https://127.0.0.1:" + std::to_string((*server)->port());
-  if (Status s = api::WriteKubeconfig(kubeconfig_path, {server_url, token, *ca}); !s.ok()) {
+  // Clients reach a wildcard listener through loopback.
+  std::string server_url = (*server)->url();
+  std::string host = HostOf(config.listen);
+  if (host == "0.0.0.0" || host == "::") server_url = "https://127.0.0.1:" + std::to_string((*server)->port());
+  if (Status s = api::WriteKubeconfig(kubeconfig_path, {server_url, token, (*server)->ca_pem()}); !s.ok()) {
     LogError("cannot write the kubeconfig", {{"error", s.ToString()}});
     return 1;
   }
