@@ -103,6 +103,7 @@ void FolderSource::Run(MonoTime first_resync) {
       rescan = false;
       batches_.fetch_add(1);
     }
+    if (!have_pending) sync_->DrainStoreChanges();  // keep the store feed's backlog small
     if (clock_->Monotonic() >= next_resync) {
       Status status = sync_->SyncAll();
       if (!status.ok()) LogError("folder resync failed", {{"error", status.ToString()}});

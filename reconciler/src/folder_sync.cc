@@ -16,6 +16,8 @@ constexpr const char* kFileKind = "ManifestFile";
 constexpr const char* kFileApiVersion = "moor.dev/v1";
 constexpr size_t kErrorsInLog = 3;
 constexpr size_t kErrorsInEvent = 10;
+// Even with a live change feed, every kind is listed again at least this often.
+constexpr std::chrono::hours kFullListInterval{1};
 
 bool IsBelow(const std::string& dir, const std::string& path) {
   if (dir.empty()) return true;
@@ -71,6 +73,7 @@ FolderSync::FolderSync(const FolderSourceOptions& options)
 
 Status FolderSync::SyncAll() {
   std::lock_guard<std::mutex> lock(mu_);
+  MonoTime started = options_.clock->Monotonic();
   struct stat root_stat {};
   if (::stat(options_.root.c_str(), &root_stat) != 0 || !S_ISDIR(root_stat.st_mode)) {
     return FailedPreconditionError("manifests folder " + options_.root.string() + " is not a directory");
@@ -84,32 +87,9 @@ Status FolderSync::SyncAll() {
                              static_cast<uint64_t>(st.st_ino)};
   });
 
-  // One List per kind: what this source owns (rebuilding the ownership index, so changes made
-  // through the API are seen) and what the files' objects look like in the store.
   std::map<ObjectKey, store::Record> listed;
-  std::map<ObjectKey, OwnedObject> owned;
-  for (const manifests::KindInfo& kind : manifests::SupportedKinds()) {
-    store::ListOptions list;
-    list.kind = kind.kind;
-    auto result = options_.store->List(list);
-    if (!result.ok()) return result.status().WithContext("listing " + kind.kind);
-    for (store::Record& record : result->items) {
-      ObjectKey key = manifests::KeyOf(record.object);
-      if (record.source.source == options_.source_name) {
-        OwnedObject o{record.source, ResourceVersionOf(record.object), ""};
-        auto previous = owned_.find(key);
-        o.content_hash = previous != owned_.end() && previous->second.resource_version == o.resource_version &&
-                                 o.resource_version != 0
-                             ? previous->second.content_hash
-                             : ContentHash(record.object);
-        owned.emplace(key, std::move(o));
-      }
-      listed.emplace(std::move(key), std::move(record));
-    }
-  }
-  owned_ = std::move(owned);
-  owned_by_path_.clear();
-  for (const auto& [key, o] : owned_) owned_by_path_[o.source.path].insert(key);
+  bool full_list = false;
+  MOOR_RETURN_IF_ERROR(RefreshFromStore(listed, full_list));
 
   std::map<std::string, Candidate> candidates;
   for (const auto& [path, st] : on_disk) {
@@ -142,7 +122,118 @@ Status FolderSync::SyncAll() {
       candidates[o.source.path].force = true;
     }
   }
-  return ProcessBatch(candidates, &listed);
+  MonoTime listed_at = options_.clock->Monotonic();
+  Status status = ProcessBatch(candidates, full_list ? &listed : nullptr);
+  if (full_list && status.ok() && !wrote_events_) {
+    // If the store moved only by our own commits since the list, nobody else changed
+    // anything: follow the feed from here instead of re-reading our own writes.
+    int64_t now_rv = options_.store->CurrentResourceVersion();
+    if (now_rv == list_rv_ + own_writes_) {
+      store::WatchOptions watch;
+      watch.from_rv = now_rv;
+      auto feed = options_.store->Watch(watch);
+      if (feed.ok()) feed_ = std::move(*feed);
+    }
+  }
+  MonoTime done_at = options_.clock->Monotonic();
+  LogDebug("full sync", {{"source", options_.source_name},
+                         {"files", std::to_string(on_disk.size())},
+                         {"candidates", std::to_string(candidates.size())},
+                         {"listed", full_list ? "true" : "false"},
+                         {"scan_list_ms", std::to_string(Seconds(listed_at - started) * 1000)},
+                         {"process_ms", std::to_string(Seconds(done_at - listed_at) * 1000)}});
+  return status;
+}
+
+void FolderSync::DrainStoreChanges() {
+  std::lock_guard<std::mutex> lock(mu_);
+  DrainFeed();
+}
+
+void FolderSync::DrainFeed() {
+  while (feed_ != nullptr) {
+    auto next = feed_->Next(std::chrono::milliseconds(0));
+    if (!next.ok()) {
+      LogInfo("store change feed lost; the next resync lists everything",
+              {{"source", options_.source_name}, {"error", next.status().ToString()}});
+      feed_.reset();
+      break;
+    }
+    if (!next->has_value()) break;
+    const store::WatchEvent& event = **next;
+    ObjectKey key = manifests::KeyOf(event.object);
+    auto owned = owned_.find(key);
+    bool ours = owned != owned_.end();
+    if (!ours && !declared_by_.count(key)) continue;  // nothing a file of this source cares about
+    if (ours && event.type != store::WatchEvent::Type::kDeleted &&
+        ResourceVersionOf(event.object) == owned->second.resource_version) {
+      continue;  // our own write
+    }
+    changed_keys_.insert(std::move(key));
+  }
+}
+
+Status FolderSync::RefreshFromStore(std::map<ObjectKey, store::Record>& listed, bool& full_list) {
+  DrainFeed();
+  bool list_due = !listed_once_ || options_.clock->Monotonic() - last_full_list_ >= kFullListInterval;
+  if (feed_ != nullptr && !list_due) {
+    full_list = false;
+    for (const ObjectKey& key : changed_keys_) {
+      auto record = options_.store->Get(key);
+      if (record.ok() && record->source.source == options_.source_name) {
+        RememberOwned(key, record->source, record->object);
+      } else if (record.ok() || record.status().code() == StatusCode::kNotFound) {
+        ForgetOwned(key);
+      } else {
+        return record.status().WithContext("reading " + key.ToString());
+      }
+    }
+    changed_keys_.clear();
+    return Status::Ok();
+  }
+
+  // One List per kind: what this source owns (rebuilding the ownership index, so changes made
+  // through the API are seen) and what the files' objects look like in the store. The feed
+  // opens first, so nothing written during the lists is missed.
+  full_list = true;
+  listed_once_ = true;
+  last_full_list_ = options_.clock->Monotonic();
+  store::WatchOptions watch;
+  watch.from_rv = options_.store->CurrentResourceVersion();
+  list_rv_ = watch.from_rv;
+  own_writes_ = 0;
+  wrote_events_ = false;
+  auto feed = options_.store->Watch(watch);
+  if (!feed.ok()) {
+    LogWarn("cannot follow the store's change feed; resyncs list everything",
+            {{"source", options_.source_name}, {"error", feed.status().ToString()}});
+  }
+  std::map<ObjectKey, OwnedObject> owned;
+  for (const manifests::KindInfo& kind : manifests::SupportedKinds()) {
+    store::ListOptions list;
+    list.kind = kind.kind;
+    auto result = options_.store->List(list);
+    if (!result.ok()) return result.status().WithContext("listing " + kind.kind);
+    for (store::Record& record : result->items) {
+      ObjectKey key = manifests::KeyOf(record.object);
+      if (record.source.source == options_.source_name) {
+        OwnedObject o{record.source, ResourceVersionOf(record.object), ""};
+        auto previous = owned_.find(key);
+        o.content_hash = previous != owned_.end() && previous->second.resource_version == o.resource_version &&
+                                 o.resource_version != 0
+                             ? previous->second.content_hash
+                             : ContentHash(record.object);
+        owned.emplace(key, std::move(o));
+      }
+      listed.emplace(std::move(key), std::move(record));
+    }
+  }
+  owned_ = std::move(owned);
+  owned_by_path_.clear();
+  for (const auto& [key, o] : owned_) owned_by_path_[o.source.path].insert(key);
+  changed_keys_.clear();
+  if (feed.ok()) feed_ = std::move(*feed);
+  return Status::Ok();
 }
 
 Status FolderSync::SyncPaths(const std::set<std::string>& paths) {
@@ -214,10 +305,12 @@ bool FolderSync::LoadCandidate(const std::string& path, const Candidate& candida
     for (manifests::Document& doc : loaded.documents) {
       DeclaredObject d;
       d.key = manifests::KeyOf(doc.object);
-      d.object = DesiredForm(doc.object);
+      d.object = std::move(doc.object);
+      StripToDesiredForm(d.object);
       d.document = doc.index;
       d.document_hash = doc.hash;
       d.content_hash = ContentHash(d.object);
+      out.declared[d.key] = DeclaredInfo{d.document, d.document_hash, d.content_hash};
       out.input.declared.push_back(std::move(d));
     }
   }
@@ -296,9 +389,9 @@ Status FolderSync::ProcessBatch(const std::map<std::string, Candidate>& candidat
       }
     }
   }
-  for (Loaded& one : loaded) batch.files.push_back(one.input);
+  for (Loaded& one : loaded) batch.files.push_back(std::move(one.input));
 
-  std::vector<FilePlan> plans = PlanBatch(batch);
+  std::vector<FilePlan> plans = PlanBatch(std::move(batch));
   double planning_seconds = Seconds(options_.clock->Monotonic() - planning_started);
   for (size_t i = 0; i < plans.size(); ++i) CommitPlan(plans[i], loaded[i], planning_seconds);
   UpdateGauge();
@@ -351,6 +444,7 @@ void FolderSync::CommitPlan(const FilePlan& plan, const Loaded& loaded, double p
   }
   for (size_t i = 0; i < committed->size() && i < txn.ops.size(); ++i) {
     const store::OpResult& result = (*committed)[i];
+    if (result.action != store::OpResult::Action::kUnchanged) ++own_writes_;
     if (result.action == store::OpResult::Action::kDeleted) {
       ForgetOwned(result.key);
     } else if (txn.ops[i].source) {
@@ -375,11 +469,7 @@ void FolderSync::CommitPlan(const FilePlan& plan, const Loaded& loaded, double p
     state.revision = plan.revision;
     state.valid = true;
     state.last_failure.clear();
-    std::map<ObjectKey, DeclaredInfo> declared;
-    for (const DeclaredObject& d : loaded.input.declared) {
-      declared[d.key] = DeclaredInfo{d.document, d.document_hash, d.content_hash};
-    }
-    SetFileDeclared(path, std::move(declared));
+    SetFileDeclared(path, loaded.declared);
     applied_total_.Inc();
   }
   LogInfo("synced file", {{"source", options_.source_name},
@@ -424,6 +514,7 @@ void FolderSync::RecordFailure(const FilePlan& plan, double seconds) {
   }
   if (errors.empty()) errors = plan.errors;
   event.message = JoinFirst(errors, kErrorsInEvent, "\n");
+  wrote_events_ = true;
   Status recorded = options_.store->RecordEvent(event);
   if (!recorded.ok()) LogError("cannot record an event", {{"file", plan.path}, {"error", recorded.ToString()}});
 

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <set>
 #include <string>
@@ -32,6 +33,10 @@ class FolderSync {
   // Syncs the files the events name (a directory path stands for everything below it),
   // plus the files waiting for a retry (conflicts, failed commits).
   Status SyncPaths(const std::set<std::string>& paths);
+
+  // Reads what is waiting on the store's change feed (keeps its backlog small between
+  // resyncs). Never blocks.
+  void DrainStoreChanges();
 
  private:
   struct FileStat {
@@ -63,11 +68,18 @@ class FolderSync {
     bool force = false;  // read and plan it even if its content hash did not change
   };
   struct Loaded {
-    FileInput input;
+    FileInput input;  // moved into the batch for planning
+    std::map<ObjectKey, DeclaredInfo> declared;  // what the file declares, if valid
     FileStat stat;
     double load_seconds = 0;
   };
 
+  // Brings owned_ up to date with the store. With a live change feed, only keys that others
+  // changed since the last look are read again (cheap no-op resyncs); otherwise (at start,
+  // after the feed was lost) every kind is listed into `listed` and a new feed is opened.
+  Status RefreshFromStore(std::map<ObjectKey, store::Record>& listed, bool& full_list);
+  // Collects keys others changed from the change feed; drops the feed if it fails.
+  void DrainFeed();
   Status ProcessBatch(const std::map<std::string, Candidate>& candidates,
                       const std::map<ObjectKey, store::Record>* listed);
   // Reads and loads one candidate; false if there is nothing to do for it.
@@ -87,6 +99,15 @@ class FolderSync {
   std::map<ObjectKey, OwnedObject> owned_;                    // GUARDED_BY(mu_)
   std::map<std::string, std::set<ObjectKey>> owned_by_path_;  // GUARDED_BY(mu_)
   std::set<std::string> retry_;                               // GUARDED_BY(mu_)
+  std::unique_ptr<store::Watcher> feed_;                      // GUARDED_BY(mu_), the store's change feed
+  std::set<ObjectKey> changed_keys_;                          // GUARDED_BY(mu_), seen on the feed
+  MonoTime last_full_list_{};                                 // GUARDED_BY(mu_)
+  bool listed_once_ = false;                                  // GUARDED_BY(mu_)
+  // Since the last full list: resourceVersions our commits took, and whether we recorded
+  // events (which take an unknown number). Lets the feed skip our own writes.
+  int64_t list_rv_ = 0;                                       // GUARDED_BY(mu_)
+  int64_t own_writes_ = 0;                                    // GUARDED_BY(mu_)
+  bool wrote_events_ = false;                                 // GUARDED_BY(mu_)
 
   Counter& applied_total_;
   Counter& failed_total_;

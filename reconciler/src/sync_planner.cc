@@ -27,21 +27,21 @@ struct Work {
 
 class Planner {
  public:
-  explicit Planner(const BatchInput& input) : input_(input) {
-    work_.resize(input.files.size());
-    for (size_t i = 0; i < input.files.size(); ++i) {
-      work_[i].file = &input.files[i];
-      index_[input.files[i].path] = i;
+  explicit Planner(BatchInput input) : input_(std::move(input)) {
+    work_.resize(input_.files.size());
+    for (size_t i = 0; i < input_.files.size(); ++i) {
+      work_[i].file = &input_.files[i];
+      index_[input_.files[i].path] = i;
     }
-    for (const auto& [key, stored] : input.stored) {
-      if (stored.source.source != input.source_name) continue;
+    for (const auto& [key, stored] : input_.stored) {
+      if (stored.source.source != input_.source_name) continue;
       auto it = index_.find(stored.source.path);
       if (it != index_.end()) work_[it->second].owned.insert(key);
     }
     order_.resize(work_.size());
     std::iota(order_.begin(), order_.end(), 0);
     std::sort(order_.begin(), order_.end(),
-              [&](size_t a, size_t b) { return input.files[a].path < input.files[b].path; });
+              [&](size_t a, size_t b) { return input_.files[a].path < input_.files[b].path; });
   }
 
   std::vector<FilePlan> Run() {
@@ -49,7 +49,7 @@ class Planner {
     ResolveClaims();
     std::vector<FilePlan> plans;
     plans.reserve(work_.size());
-    for (Work& w : work_) plans.push_back(BuildPlan(w));
+    for (size_t i = 0; i < work_.size(); ++i) plans.push_back(BuildPlan(work_[i], input_.files[i]));
     return plans;
   }
 
@@ -172,8 +172,8 @@ class Planner {
     }
   }
 
-  FilePlan BuildPlan(const Work& w) {
-    const FileInput& file = *w.file;
+  // Last step: moves the declared objects of `file` (== *w.file) into the ops.
+  FilePlan BuildPlan(const Work& w, FileInput& file) {
     FilePlan plan;
     plan.path = file.path;
     plan.revision = file.revision;
@@ -187,7 +187,7 @@ class Planner {
     }
     plan.result = file.state == FileInput::State::kRemoved ? "Removed" : "Applied";
     if (file.state == FileInput::State::kValid) {
-      for (const DeclaredObject& d : file.declared) {
+      for (DeclaredObject& d : file.declared) {
         store::SourceRef source{input_.source_name, file.path, d.document, d.document_hash};
         store::ObjectOutcome outcome{d.key, "", ""};
         auto stored = input_.stored.find(d.key);
@@ -208,7 +208,7 @@ class Planner {
         if (write) {
           store::WriteOp op;
           op.type = store::WriteOp::Type::kApply;
-          op.object = d.object;
+          op.object = std::move(d.object);
           op.source = source;
           plan.ops.push_back(std::move(op));
         }
@@ -235,7 +235,7 @@ class Planner {
     return false;
   }
 
-  const BatchInput& input_;
+  BatchInput input_;
   std::vector<Work> work_;
   std::map<std::string, size_t> index_;  // path -> position in work_
   std::vector<size_t> order_;            // positions sorted by path
@@ -243,21 +243,58 @@ class Planner {
 
 }  // namespace
 
-Object DesiredForm(const Object& obj) {
-  Object out = obj;
-  if (!out.is_object()) return out;
-  out.erase("status");
-  auto meta = out.find("metadata");
-  if (meta != out.end() && meta->is_object()) {
+void StripToDesiredForm(Object& obj) {
+  if (!obj.is_object()) return;
+  obj.erase("status");
+  auto meta = obj.find("metadata");
+  if (meta != obj.end() && meta->is_object()) {
     for (const char* field : kServerOwnedMetadata) meta->erase(field);
   }
+}
+
+Object DesiredForm(const Object& obj) {
+  Object out = obj;
+  StripToDesiredForm(out);
   return out;
 }
 
 std::string ContentHash(const Object& obj) {
-  return Sha256Hex(DesiredForm(obj).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  auto dump = [](const Object& value) {
+    return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  };
+  if (!obj.is_object()) return Sha256Hex(dump(obj));
+  // The canonical text of DesiredForm(obj), written field by field instead of copying the tree.
+  std::string text = "{";
+  bool first = true;
+  auto add = [&](const std::string& key, const std::string& value) {
+    if (!first) text += ',';
+    first = false;
+    text += Object(key).dump();
+    text += ':';
+    text += value;
+  };
+  for (auto it = obj.begin(); it != obj.end(); ++it) {
+    if (it.key() == "status") continue;
+    if (it.key() != "metadata" || !it.value().is_object()) {
+      add(it.key(), dump(it.value()));
+      continue;
+    }
+    std::string meta = "{";
+    bool first_meta = true;
+    for (auto m = it.value().begin(); m != it.value().end(); ++m) {
+      if (std::find(std::begin(kServerOwnedMetadata), std::end(kServerOwnedMetadata), m.key()) !=
+          std::end(kServerOwnedMetadata)) {
+        continue;
+      }
+      if (!first_meta) meta += ',';
+      first_meta = false;
+      meta += Object(m.key()).dump() + ":" + dump(m.value());
+    }
+    add(it.key(), meta + "}");
+  }
+  return Sha256Hex(text + "}");
 }
 
-std::vector<FilePlan> PlanBatch(const BatchInput& input) { return Planner(input).Run(); }
+std::vector<FilePlan> PlanBatch(BatchInput input) { return Planner(std::move(input)).Run(); }
 
 }  // namespace moor::reconciler

@@ -464,6 +464,16 @@ TEST_F(FolderSourceTest, ResyncRepairsDrift) {
   EXPECT_EQ(Get(Cm("deleted"))->source.path, "a.yaml");
   EXPECT_EQ(Data(Cm("edited")), "1");
   EXPECT_EQ(Rv(Cm("untouched")), rv_untouched);
+
+  // Again, after the repair (the source follows the store's changes incrementally).
+  std::string uid_before = Uid(Cm("untouched"));
+  ASSERT_TRUE(store_->Delete(Cm("untouched")).ok());
+  ASSERT_TRUE(source_->SyncAll().ok());
+  EXPECT_TRUE(Exists(Cm("untouched")));
+  EXPECT_NE(Uid(Cm("untouched")), uid_before);  // re-created: a new object
+  int64_t rv = store_->CurrentResourceVersion();
+  ASSERT_TRUE(source_->SyncAll().ok());
+  EXPECT_EQ(store_->CurrentResourceVersion(), rv);
 }
 
 // A change feed the test drives, to check the source's handling of events apart from inotify.

@@ -18,9 +18,12 @@ using manifests::ObjectKey;
 // (metadata.uid, resourceVersion, generation, creationTimestamp, managedFields, selfLink)
 // and minus status. This is what the folder source writes to the store.
 Object DesiredForm(const Object& obj);
+// The same, in place (no copy).
+void StripToDesiredForm(Object& obj);
 
-// Hash of DesiredForm(obj): equal for a manifest object and the object the store keeps for
-// it (the store adds only server-owned fields), different as soon as anything else differs.
+// Hash of DesiredForm(obj), computed without copying: equal for a manifest object and the
+// object the store keeps for it (the store adds only server-owned fields), different as soon
+// as anything else differs.
 std::string ContentHash(const Object& obj);
 
 // One object a valid file declares.
@@ -76,7 +79,8 @@ struct FilePlan {
                           // after later batches, the other side may let go
 };
 
-// Plans a batch of file changes, one FilePlan per input file, in input order.
+// Plans a batch of file changes, one FilePlan per input file, in input order. Takes the input
+// by value so that declared objects move into the ops instead of being copied.
 //
 // Rules:
 // - A broken file fails with its diagnostics and no ops; its objects stay as they are.
@@ -91,6 +95,6 @@ struct FilePlan {
 //   declares it (kubectl apply semantics). An object of another source is never taken over.
 // - A removed file prunes what it owns (result "Removed").
 // - Declaring the same object twice in one file is an error of that file.
-std::vector<FilePlan> PlanBatch(const BatchInput& input);
+std::vector<FilePlan> PlanBatch(BatchInput input);
 
 }  // namespace moor::reconciler
