@@ -87,7 +87,9 @@ TEST_F(SqliteStoreWatch, ConcurrentWritersAndFilteredWatchersMissNothing) {
   WatchOptions team_a{std::nullopt, "team-a", 0};
   auto w1 = store_->Watch(configmaps);
   auto w2 = store_->Watch(team_a);
-  ASSERT_TRUE(w1.ok() && w2.ok());
+  // Reads only after all writers are done: catches up through many full batches.
+  auto late = store_->Watch({"Deployment", std::nullopt, 0});
+  ASSERT_TRUE(w1.ok() && w2.ok() && late.ok());
 
   std::mutex mu;
   std::vector<Seen> written;  // every change any writer made, with its rv
@@ -142,10 +144,11 @@ TEST_F(SqliteStoreWatch, ConcurrentWritersAndFilteredWatchersMissNothing) {
   ASSERT_EQ(failures.load(), 0);
   ASSERT_EQ(written.size(), static_cast<size_t>(kWriters * kWritesPerWriter));
   std::sort(written.begin(), written.end(), [](const Seen& a, const Seen& b) { return a.rv < b.rv; });
-  std::vector<Seen> want1, want2;
+  std::vector<Seen> want1, want2, want_late;
   for (const Seen& s : written) {
     if (s.key.kind == "ConfigMap") want1.push_back(s);
     if (s.key.ns == "team-a") want2.push_back(s);
+    if (s.key.kind == "Deployment") want_late.push_back(s);
   }
   expected1 = want1.size();
   expected2 = want2.size();
@@ -158,6 +161,9 @@ TEST_F(SqliteStoreWatch, ConcurrentWritersAndFilteredWatchersMissNothing) {
   EXPECT_TRUE(got1 == want1);
   EXPECT_EQ(got2.size(), want2.size());
   EXPECT_TRUE(got2 == want2);
+  auto got_late = Drain(**late, want_late.size());
+  EXPECT_EQ(got_late.size(), want_late.size());
+  EXPECT_TRUE(got_late == want_late);
 }
 
 TEST_F(SqliteStoreWatch, ReplaysFromResourceVersionAfterRestart) {
