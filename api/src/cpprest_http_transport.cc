@@ -26,7 +26,7 @@ class CpprestHttpTransport final : public HttpTransport {
 
   StatusOr<TransportResponse> Send(const TransportRequest& request) override {
     try {
-      auto client = MakeClient(request.timeout_seconds);
+      std::shared_ptr<http_client> client = ClientFor(request.timeout_seconds);
       web::http::http_response response = client->request(MakeMessage(request)).get();
       TransportResponse out = Head(response);
       out.body = response.extract_utf8string(true).get();
@@ -70,14 +70,22 @@ class CpprestHttpTransport final : public HttpTransport {
   }
 
  private:
-  std::unique_ptr<http_client> MakeClient(int timeout_seconds) {
+  // Requests with the usual timeout share one client (and its pooled TLS connections).
+  std::shared_ptr<http_client> ClientFor(int timeout_seconds) {
+    if (timeout_seconds != kDefaultTimeoutSeconds) return MakeClient(timeout_seconds);
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!shared_client_) shared_client_ = MakeClient(kDefaultTimeoutSeconds);
+    return shared_client_;
+  }
+
+  std::shared_ptr<http_client> MakeClient(int timeout_seconds) {
     http_client_config config;
     config.set_timeout(std::chrono::seconds(timeout_seconds > 0 ? timeout_seconds : 60));
     std::string ca = options_.ca_pem;
     config.set_ssl_context_callback([ca](boost::asio::ssl::context& ctx) {
       if (!ca.empty()) ctx.add_certificate_authority(boost::asio::buffer(ca.data(), ca.size()));
     });
-    return std::make_unique<http_client>(web::uri(options_.base_url), config);
+    return std::make_shared<http_client>(web::uri(options_.base_url), config);
   }
 
   static web::http::http_request MakeMessage(const TransportRequest& request) {
@@ -99,7 +107,11 @@ class CpprestHttpTransport final : public HttpTransport {
     return out;
   }
 
+  static constexpr int kDefaultTimeoutSeconds = 60;
+
   TransportOptions options_;
+  std::mutex mu_;
+  std::shared_ptr<http_client> shared_client_;  // GUARDED_BY(mu_)
 };
 
 }  // namespace
