@@ -103,7 +103,9 @@ int Run(int objects, const char* moor_binary) {
     std::fprintf(stderr, "start: %s\n", source.status().ToString().c_str());
     return 1;
   }
-  auto listed = (*store)->List({.kind = "ConfigMap"});
+  moor::store::ListOptions configmaps;
+  configmaps.kind = "ConfigMap";
+  auto listed = (*store)->List(configmaps);
   auto t2 = Clock::now();
   moor::Status resync = (*source)->SyncAll();
   double noop_ms = Ms(Clock::now() - t2);
@@ -111,7 +113,7 @@ int Run(int objects, const char* moor_binary) {
     std::fprintf(stderr, "resync: %s\n", resync.ToString().c_str());
     return 1;
   }
-  auto after = (*store)->List({.kind = "ConfigMap"});
+  auto after = (*store)->List(configmaps);
   bool untouched = listed.ok() && after.ok() && listed->resource_version == after->resource_version;
   (*source)->Stop();
 

@@ -104,7 +104,7 @@ void WriteScalar(const nlohmann::json& v, int indent, std::string& out) {
         out += "\n";
         start = end + 1;
       }
-    } else if (!printable || has_newline) {
+    } else if (!printable || has_newline || s.empty()) {
       out += DoubleQuoted(s) + "\n";
     } else if (LooksLikeNonString(s)) {
       out += DoubleQuoted(s) + "\n";

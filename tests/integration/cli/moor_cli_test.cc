@@ -131,7 +131,7 @@ TEST_F(MoorCliTest, FolderToStoreToCliAndKubectl) {
                      "    image: busybox\n    ports:\n    - containerPort: http\n");
   EXPECT_TRUE(WaitFor([&] {
     CommandResult s = Moor({"status"});
-    return s.out.find("broken.yaml:11:") != std::string::npos;
+    return s.out.find("broken.yaml:10:") != std::string::npos;
   })) << Moor({"status"}).out;
   CommandResult status = Moor({"status"});
   EXPECT_NE(status.out.find("containerPort"), std::string::npos) << status.out;
@@ -146,7 +146,7 @@ TEST_F(MoorCliTest, FolderToStoreToCliAndKubectl) {
   EXPECT_NE(GetJson("svc", "web"), nullptr);
 
   // Deleting a file prunes exactly its objects; API-created objects stay.
-  testing::WriteFile(dir_ / "api.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: from-api}\ndata: {x: y}\n");
+  testing::WriteFile(dir_ / "api.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: from-api}\ndata: {x: z}\n");
   CommandResult applied = Moor({"apply", "-f", (dir_ / "api.yaml").string()});
   ASSERT_EQ(applied.exit_code, 0) << applied.err;
   EXPECT_EQ(applied.out, "configmap/from-api created\n");
@@ -189,7 +189,7 @@ TEST_F(MoorCliTest, SurvivesKillNineWithAConsistentStore) {
 TEST_F(MoorCliTest, ClientErrorsNameTheFileLineAndField) {
   StartServer();
   testing::WriteFile(dir_ / "bad.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: Bad_Name\nspec:\n"
-                                        "  selector: {matchLabels: {app: x}}\n  template:\n    metadata: {labels: {app: y}}\n"
+                                        "  selector: {matchLabels: {app: x}}\n  template:\n    metadata: {labels: {app: other}}\n"
                                         "    spec: {containers: [{name: c, image: i}]}\n");
   CommandResult r = Moor({"apply", "-f", (dir_ / "bad.yaml").string()});
   EXPECT_EQ(r.exit_code, 1);

@@ -109,8 +109,8 @@ TEST(DescriberTest, GenericTreeAndEvents) {
   auto events = nlohmann::json::parse(R"({"items": [{"type": "Warning", "reason": "SyncFailed", "count": 3,
     "lastTimestamp": "2026-11-24T03:50:00Z", "source": {"component": "moor"}, "message": "bad"}]})");
   std::string out = Describe(obj, events, *ParseRfc3339("2026-11-24T03:51:00Z"));
-  EXPECT_NE(out.find("Name:        settings\n"), std::string::npos) << out;
-  EXPECT_NE(out.find("Labels:      a=1\n              b=2\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("Name:         settings\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("Labels:       a=1\n              b=2\n"), std::string::npos) << out;
   EXPECT_NE(out.find("Data:\n  Log Level:  debug\n"), std::string::npos) << out;
   EXPECT_NE(out.find("Warning  SyncFailed  60s (x3)  moor  bad"), std::string::npos) << out;
 }
