@@ -15,19 +15,10 @@ std::string Trim(std::string_view s) {
 
 // The value of a dotted path as a string ("" when missing; numbers printed).
 std::string FieldValue(const manifests::Object& obj, const std::string& field) {
-  const manifests::Object* cur = &obj;
-  size_t i = 0;
-  while (i <= field.size()) {
-    size_t j = field.find('.', i);
-    if (j == std::string::npos) j = field.size();
-    std::string part = field.substr(i, j - i);
-    if (!cur->is_object() || !cur->contains(part)) return "";
-    cur = &(*cur)[part];
-    i = j + 1;
-  }
-  if (cur->is_string()) return cur->get<std::string>();
-  if (cur->is_null()) return "";
-  return cur->dump();
+  const manifests::Object& v = manifests::FieldAt(obj, field);
+  if (v.is_string()) return v.get<std::string>();
+  if (v.is_null()) return "";
+  return v.dump();
 }
 
 bool Supported(std::string_view kind, const std::string& field) {

@@ -7,22 +7,7 @@
 namespace moor::api {
 namespace table {
 
-const nlohmann::json& At(const Object& obj, const std::string& path) {
-  static const nlohmann::json kNull;
-  const nlohmann::json* cur = &obj;
-  size_t i = 0;
-  while (i <= path.size()) {
-    size_t j = path.find('.', i);
-    if (j == std::string::npos) j = path.size();
-    std::string part = path.substr(i, j - i);
-    if (!cur->is_object()) return kNull;
-    auto it = cur->find(part);
-    if (it == cur->end()) return kNull;
-    cur = &*it;
-    i = j + 1;
-  }
-  return *cur;
-}
+const nlohmann::json& At(const Object& obj, const std::string& path) { return manifests::FieldAt(obj, path); }
 
 std::string Str(const Object& obj, const std::string& path) {
   const auto& v = At(obj, path);

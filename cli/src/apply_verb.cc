@@ -54,8 +54,7 @@ int RunApply(const GlobalOptions& global, const ApplyFlags& flags) {
       std::string name = QualifiedName(*kind, manifests::NameOf(doc.object));
       auto result = ApplyOne(**client, *kind, doc.object);
       if (!result.ok()) {
-        std::cerr << "Error from server (" << StatusCodeName(result.status().code()) << "): error when applying "
-                  << name << " from " << path << ": " << result.status().message() << "\n";
+        PrintServerError(result.status(), "error when applying " + name + " from " + path + ": ");
         ++failures;
         continue;
       }

@@ -33,4 +33,8 @@ int ReportError(const Status& status) {
   return 1;
 }
 
+void PrintServerError(const Status& status, const std::string& context) {
+  std::cerr << "Error from server (" << StatusCodeName(status.code()) << "): " << context << status.message() << "\n";
+}
+
 }  // namespace moor::cli

@@ -19,4 +19,7 @@ StatusOr<std::unique_ptr<api::ApiClient>> ConnectClient(const GlobalOptions& glo
 // Prints "error: <message>" to stderr the way kubectl does and returns 1.
 int ReportError(const Status& status);
 
+// Prints a failed request as kubectl does: "Error from server (NotFound): <context><message>".
+void PrintServerError(const Status& status, const std::string& context = "");
+
 }  // namespace moor::cli

@@ -60,8 +60,7 @@ int RunDelete(const GlobalOptions& global, const DeleteFlags& flags) {
     auto deleted = (*client)->Delete(*t.kind, t.ns, t.name);
     if (!deleted.ok()) {
       if (deleted.status().code() == StatusCode::kNotFound && flags.ignore_not_found) continue;
-      std::cerr << "Error from server (" << StatusCodeName(deleted.status().code()) << "): "
-                << deleted.status().message() << "\n";
+      PrintServerError(deleted.status());
       ++failures;
       continue;
     }

@@ -35,8 +35,7 @@ int RunDescribe(const GlobalOptions& global, const DescribeFlags& flags) {
       std::string object_ns = req.kind->namespaced ? ns : "";
       auto obj = (*client)->Get(*req.kind, object_ns, name);
       if (!obj.ok()) {
-        std::cerr << "Error from server (" << StatusCodeName(obj.status().code()) << "): " << obj.status().message()
-                  << "\n";
+        PrintServerError(obj.status());
         ++failures;
         continue;
       }

@@ -57,8 +57,7 @@ int RunGet(const GlobalOptions& global, const GetFlags& flags) {
       if (tables) {
         auto table = (*client)->Table(*req.kind, object_ns, name, "", "");
         if (!table.ok()) {
-          std::cerr << "Error from server (" << StatusCodeName(table.status().code()) << "): "
-                    << table.status().message() << "\n";
+          PrintServerError(table.status());
           ++failures;
           continue;
         }
@@ -66,8 +65,7 @@ int RunGet(const GlobalOptions& global, const GetFlags& flags) {
       } else {
         auto obj = (*client)->Get(*req.kind, object_ns, name);
         if (!obj.ok()) {
-          std::cerr << "Error from server (" << StatusCodeName(obj.status().code()) << "): "
-                    << obj.status().message() << "\n";
+          PrintServerError(obj.status());
           ++failures;
           continue;
         }

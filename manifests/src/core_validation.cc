@@ -18,14 +18,6 @@ namespace {
 
 constexpr std::size_t kMaxDataSize = 1024 * 1024;  // ConfigMap and Secret total size
 
-const Object& EmptyObject() {
-  static const Object kEmpty = Object::object();
-  return kEmpty;
-}
-const Object& SpecOf(const Object& obj) {
-  const Object* spec = ObjectField(obj, "spec");
-  return spec != nullptr ? *spec : EmptyObject();
-}
 std::string Quote(const std::string& s) { return Object(s).dump(); }
 
 bool IsIp(const std::string& s) {

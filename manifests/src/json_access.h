@@ -27,6 +27,16 @@ inline std::string StringField(const Object& obj, const char* key) {
   const Object* f = Field(obj, key);
   return f != nullptr && f->is_string() ? f->get<std::string>() : std::string();
 }
+// An empty JSON object, for "absent" sub-objects.
+inline const Object& EmptyObject() {
+  static const Object kEmpty = Object::object();
+  return kEmpty;
+}
+// obj.spec when it is an object, else an empty object.
+inline const Object& SpecOf(const Object& obj) {
+  const Object* spec = ObjectField(obj, "spec");
+  return spec != nullptr ? *spec : EmptyObject();
+}
 inline bool HasField(const Object& obj, const char* key) { return Field(obj, key) != nullptr; }
 inline std::optional<std::int64_t> IntField(const Object& obj, const char* key) {
   const Object* f = Field(obj, key);

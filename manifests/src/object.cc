@@ -31,4 +31,20 @@ std::string NamespaceOf(const Object& obj) { return MetadataString(obj, "namespa
 
 ObjectKey KeyOf(const Object& obj) { return ObjectKey{KindOf(obj), NamespaceOf(obj), NameOf(obj)}; }
 
+const Object& FieldAt(const Object& obj, std::string_view dotted_path) {
+  static const Object kNull;
+  const Object* cur = &obj;
+  std::size_t i = 0;
+  while (i <= dotted_path.size()) {
+    std::size_t j = dotted_path.find('.', i);
+    if (j == std::string_view::npos) j = dotted_path.size();
+    if (!cur->is_object()) return kNull;
+    auto it = cur->find(std::string(dotted_path.substr(i, j - i)));
+    if (it == cur->end()) return kNull;
+    cur = &*it;
+    i = j + 1;
+  }
+  return *cur;
+}
+
 }  // namespace moor::manifests

@@ -12,14 +12,6 @@
 namespace moor::manifests::internal {
 namespace {
 
-const Object& EmptyObject() {
-  static const Object kEmpty = Object::object();
-  return kEmpty;
-}
-const Object& SpecOf(const Object& obj) {
-  const Object* spec = ObjectField(obj, "spec");
-  return spec != nullptr ? *spec : EmptyObject();
-}
 
 Labels TemplateLabels(const Object& tmpl) {
   Labels out;

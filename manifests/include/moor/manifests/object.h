@@ -2,6 +2,7 @@
 
 #include <compare>
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
@@ -28,5 +29,9 @@ std::string KindOf(const Object& obj);
 std::string NameOf(const Object& obj);
 std::string NamespaceOf(const Object& obj);
 ObjectKey KeyOf(const Object& obj);
+
+// The value at a dotted path of map keys ("spec.template.metadata.labels"); a JSON null when
+// any step is missing or not a map. Never throws.
+const Object& FieldAt(const Object& obj, std::string_view dotted_path);
 
 }  // namespace moor::manifests
