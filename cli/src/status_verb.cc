@@ -72,7 +72,7 @@ int RunStatus(const GlobalOptions& global) {
     out += indented;
     out += "  " + std::to_string(files.size()) + " file(s), " + std::to_string(failed) + " failed\n";
     if (!errors.empty()) {
-      out += "  Problems (failed files keep their last applied objects):\n";
+      out += "  Errors and warnings (a failed file changes nothing; its last applied objects stay):\n";
       for (const auto& e : errors) out += "    " + e + "\n";
     }
     out += "\n";

@@ -1,14 +1,18 @@
 #include "moor/common/metrics.h"
 
 #include <cstdio>
+#include <cstdlib>
 #include <stdexcept>
 
 namespace moor {
 namespace {
 
+// The shortest of %.15g / %.17g that reads back as the same double ("0.005", not
+// "0.0050000000000000001").
 std::string FormatNumber(double v) {
   char buf[64];
-  std::snprintf(buf, sizeof(buf), "%.17g", v);
+  std::snprintf(buf, sizeof(buf), "%.15g", v);
+  if (std::strtod(buf, nullptr) != v) std::snprintf(buf, sizeof(buf), "%.17g", v);
   return buf;
 }
 
