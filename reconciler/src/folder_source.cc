@@ -16,6 +16,10 @@ constexpr std::chrono::milliseconds kIdleWait{500};
 // A batch is processed at the latest this long after its first event, even if events keep
 // coming (a busy writer must not postpone syncing forever).
 constexpr std::chrono::milliseconds kMaxBatchDelay{1000};
+// A batch that failed for a reason that may pass (the store, the file system) is retried as a
+// full rescan after a delay that doubles from kFirstRetry up to kMaxRetry.
+constexpr std::chrono::milliseconds kFirstRetry{500};
+constexpr std::chrono::milliseconds kMaxRetry{30000};
 
 }  // namespace
 
@@ -73,10 +77,15 @@ void FolderSource::Run(MonoTime first_resync) {
   bool rescan = false;
   MonoTime first_event{};
   MonoTime next_resync = first_resync;
+  MonoTime retry_at{};
+  std::chrono::milliseconds retry_delay{0};
   while (!stopping_.load()) {
     bool have_pending = rescan || !pending.empty();
     std::chrono::milliseconds wait = kIdleWait;
-    if (have_pending) {
+    if (have_pending && clock_->Monotonic() < retry_at) {
+      auto until_retry = std::chrono::duration_cast<std::chrono::milliseconds>(retry_at - clock_->Monotonic());
+      wait = std::clamp(until_retry, std::chrono::milliseconds(1), kIdleWait);
+    } else if (have_pending) {
       wait = options_.debounce;
     } else {
       auto until_resync = std::chrono::duration_cast<std::chrono::milliseconds>(next_resync - clock_->Monotonic());
@@ -96,11 +105,21 @@ void FolderSource::Run(MonoTime first_resync) {
     }
     have_pending = rescan || !pending.empty();
     // Debounce: process once no event came for `debounce`, or the batch is getting old.
-    if (have_pending && (quiet || clock_->Monotonic() - first_event >= kMaxBatchDelay)) {
+    bool due = quiet || clock_->Monotonic() - first_event >= kMaxBatchDelay;
+    if (have_pending && due && clock_->Monotonic() >= retry_at) {
       Status status = rescan ? sync_->SyncAll() : sync_->SyncPaths(pending);
-      if (!status.ok()) LogError("folder sync failed", {{"error", status.ToString()}});
       pending.clear();
-      rescan = false;
+      if (status.ok()) {
+        rescan = false;
+        retry_delay = std::chrono::milliseconds(0);
+      } else {
+        // Nothing of the batch is lost: the whole folder is compared again after the delay.
+        rescan = true;
+        retry_delay = std::min(retry_delay.count() == 0 ? kFirstRetry : retry_delay * 2, kMaxRetry);
+        retry_at = clock_->Monotonic() + retry_delay;
+        LogError("folder sync failed; will retry",
+                 {{"error", status.ToString()}, {"retry_in_ms", std::to_string(retry_delay.count())}});
+      }
       batches_.fetch_add(1);
     }
     if (!have_pending) sync_->DrainStoreChanges();  // keep the store feed's backlog small

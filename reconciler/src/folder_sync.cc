@@ -393,12 +393,21 @@ Status FolderSync::ProcessBatch(const std::map<std::string, Candidate>& candidat
 
   std::vector<FilePlan> plans = PlanBatch(std::move(batch));
   double planning_seconds = Seconds(options_.clock->Monotonic() - planning_started);
-  for (size_t i = 0; i < plans.size(); ++i) CommitPlan(plans[i], loaded[i], planning_seconds);
+  Status first_failure;
+  int failures = 0;
+  for (size_t i = 0; i < plans.size(); ++i) {
+    Status committed = CommitPlan(plans[i], loaded[i], planning_seconds);
+    if (!committed.ok() && failures++ == 0) first_failure = committed.WithContext(plans[i].path);
+  }
   UpdateGauge();
+  if (failures > 0) {
+    // Reported so that the caller retries with backoff; the files stay queued for retry.
+    return first_failure.WithContext(std::to_string(failures) + " file(s) not applied");
+  }
   return Status::Ok();
 }
 
-void FolderSync::CommitPlan(const FilePlan& plan, const Loaded& loaded, double planning_seconds) {
+Status FolderSync::CommitPlan(const FilePlan& plan, const Loaded& loaded, double planning_seconds) {
   MonoTime started = options_.clock->Monotonic();
   const std::string& path = plan.path;
   if (plan.result == "Failed") {
@@ -412,7 +421,7 @@ void FolderSync::CommitPlan(const FilePlan& plan, const Loaded& loaded, double p
       state.last_failure = plan.errors;
       RecordFailure(plan, loaded.load_seconds + planning_seconds + Seconds(options_.clock->Monotonic() - started));
     }
-    return;
+    return Status::Ok();  // a file with errors is a result, not a failure to sync
   }
 
   store::Transaction txn;
@@ -440,7 +449,7 @@ void FolderSync::CommitPlan(const FilePlan& plan, const Loaded& loaded, double p
     LogWarn("sync failed", {{"source", options_.source_name},
                             {"file", path},
                             {"error", committed.status().ToString()}});
-    return;
+    return committed.status();
   }
   for (size_t i = 0; i < committed->size() && i < txn.ops.size(); ++i) {
     const store::OpResult& result = (*committed)[i];
@@ -480,6 +489,7 @@ void FolderSync::CommitPlan(const FilePlan& plan, const Loaded& loaded, double p
                           {"unchanged", std::to_string(unchanged)},
                           {"pruned", std::to_string(pruned)},
                           {"duration_ms", std::to_string(static_cast<int64_t>(seconds * 1000))}});
+  return Status::Ok();
 }
 
 void FolderSync::RecordFailure(const FilePlan& plan, double seconds) {

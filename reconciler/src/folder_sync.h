@@ -84,7 +84,8 @@ class FolderSync {
                       const std::map<ObjectKey, store::Record>* listed);
   // Reads and loads one candidate; false if there is nothing to do for it.
   bool LoadCandidate(const std::string& path, const Candidate& candidate, Loaded& out);
-  void CommitPlan(const FilePlan& plan, const Loaded& loaded, double planning_seconds);
+  // The store's error if the file's transaction did not commit (the file is retried).
+  Status CommitPlan(const FilePlan& plan, const Loaded& loaded, double planning_seconds);
   void RememberOwned(const ObjectKey& key, const store::SourceRef& source, const Object& object);
   void ForgetOwned(const ObjectKey& key);
   void SetFileDeclared(const std::string& path, std::map<ObjectKey, DeclaredInfo> declared);

@@ -15,6 +15,7 @@
 #include "moor/reconciler/file_watcher.h"
 #include "moor/store/sqlite_store.h"
 #include "moor/testing/fake_clock.h"
+#include "moor/testing/fault_injecting_store.h"
 #include "moor/testing/process.h"
 #include "moor/testing/temp_dir.h"
 
@@ -545,6 +546,40 @@ TEST_F(FolderSourceTest, PeriodicResyncRunsOnTheInjectedClock) {
   clock.Advance(std::chrono::seconds(301));
   ASSERT_TRUE(WaitFor([&] { return source_->BatchesProcessed() > batches; }));
   EXPECT_TRUE(Exists(Cm("late")));
+}
+
+}  // namespace
+}  // namespace moor::reconciler
+
+namespace moor::reconciler {
+namespace {
+
+// A batch that fails on a store error that may pass is retried (with backoff) until it
+// applies, long before the periodic resync would have repaired it.
+TEST(FolderSourceRetryTest, AFailedBatchIsRetriedUntilItApplies) {
+  TempDir dir("reconciler-retry");
+  store::SqliteStoreOptions store_options;
+  store_options.path = dir / "state.db";
+  auto real = store::OpenSqliteStore(store_options);
+  ASSERT_TRUE(real.ok()) << real.status().ToString();
+  moor::testing::FaultInjectingStore faulty(**real);
+
+  FolderSourceOptions options;
+  options.root = dir / "manifests";
+  options.store = &faulty;
+  options.debounce = std::chrono::milliseconds(50);
+  options.resync_interval = std::chrono::hours(1);  // only the retry can bring the change in
+  auto source = FolderSource::Start(options);
+  ASSERT_TRUE(source.ok()) << source.status().ToString();
+
+  faulty.FailWrites(true);
+  WriteFile(options.root / "web.yaml", ConfigMapYaml("web", "v1"));
+  ASSERT_TRUE(WaitFor([&] { return faulty.failed_writes() > 0; }));
+  EXPECT_FALSE((*real)->Get(Cm("web")).ok());
+
+  faulty.FailWrites(false);
+  EXPECT_TRUE(WaitFor([&] { return (*real)->Get(Cm("web")).ok(); }, std::chrono::seconds(10)));
+  (*source)->Stop();
 }
 
 }  // namespace
