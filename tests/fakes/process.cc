@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <stdexcept>
 #include <thread>
@@ -16,16 +17,52 @@
 namespace moor::testing {
 namespace {
 
-std::vector<char*> Argv(const std::vector<std::string>& args) {
-  std::vector<char*> out;
-  for (const auto& a : args) out.push_back(const_cast<char*>(a.c_str()));
-  out.push_back(nullptr);
-  return out;
-}
+// Everything a child needs is built before fork(): in a multi-threaded parent the child may
+// only make async-signal-safe calls until exec (no malloc, no setenv, no stdio), or it can
+// deadlock on a lock another thread held at the time of the fork.
+struct ExecPlan {
+  std::vector<std::string> arg_strings;
+  std::vector<std::string> env_strings;
+  std::string path;  // argv[0] resolved through PATH
+  std::vector<char*> argv;
+  std::vector<char*> envp;
 
-void ApplyEnv(const std::map<std::string, std::string>& env) {
-  for (const auto& [k, v] : env) ::setenv(k.c_str(), v.c_str(), 1);
-}
+  ExecPlan(const std::vector<std::string>& args, const std::map<std::string, std::string>& env) : arg_strings(args) {
+    for (char** e = environ; *e != nullptr; ++e) {
+      std::string entry(*e);
+      if (!env.count(entry.substr(0, entry.find('=')))) env_strings.push_back(entry);
+    }
+    for (const auto& [k, v] : env) env_strings.push_back(k + "=" + v);
+    path = args.empty() ? "" : args.front();
+    const char* search = std::getenv("PATH");
+    if (path.find('/') == std::string::npos && search != nullptr) {
+      std::string dirs(search);
+      for (std::size_t start = 0; start <= dirs.size();) {
+        std::size_t end = dirs.find(':', start);
+        if (end == std::string::npos) end = dirs.size();
+        std::string candidate = dirs.substr(start, end - start) + "/" + path;
+        if (::access(candidate.c_str(), X_OK) == 0) {
+          path = candidate;
+          break;
+        }
+        start = end + 1;
+      }
+    }
+    for (auto& a : arg_strings) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    for (auto& e : env_strings) envp.push_back(e.data());
+    envp.push_back(nullptr);
+  }
+
+  // In the child: exec, or report and exit 127. Async-signal-safe only.
+  [[noreturn]] void Exec() const {
+    ::execve(path.c_str(), argv.data(), envp.data());
+    static const char kMsg[] = "exec failed\n";
+    ssize_t ignored = ::write(2, kMsg, sizeof(kMsg) - 1);
+    (void)ignored;
+    ::_exit(127);
+  }
+};
 
 }  // namespace
 
@@ -36,17 +73,14 @@ CommandResult RunCommand(const std::vector<std::string>& argv, const std::map<st
   if (::pipe2(in_pipe, O_CLOEXEC) || ::pipe2(out_pipe, O_CLOEXEC) || ::pipe2(err_pipe, O_CLOEXEC)) {
     throw std::runtime_error("pipe failed");
   }
-  auto args = Argv(argv);
+  ExecPlan plan(argv, env);
   pid_t pid = ::fork();
   if (pid < 0) throw std::runtime_error("fork failed");
   if (pid == 0) {
     ::dup2(in_pipe[0], 0);
     ::dup2(out_pipe[1], 1);
     ::dup2(err_pipe[1], 2);
-    ApplyEnv(env);
-    ::execvp(args[0], args.data());
-    std::fprintf(stderr, "exec %s: %s\n", args[0], std::strerror(errno));
-    ::_exit(127);
+    plan.Exec();
   }
   ::close(in_pipe[0]);
   ::close(out_pipe[1]);
@@ -100,21 +134,18 @@ CommandResult RunCommand(const std::vector<std::string>& argv, const std::map<st
 
 ChildProcess::ChildProcess(const std::vector<std::string>& argv, const std::string& log_path,
                            const std::map<std::string, std::string>& env) {
-  auto args = Argv(argv);
+  ExecPlan plan(argv, env);
   pid_ = ::fork();
   if (pid_ < 0) throw std::runtime_error("fork failed");
   if (pid_ == 0) {
-    int fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    int fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     if (fd >= 0) {
       ::dup2(fd, 1);
       ::dup2(fd, 2);
     }
-    int null_fd = ::open("/dev/null", O_RDONLY);
+    int null_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
     if (null_fd >= 0) ::dup2(null_fd, 0);
-    ApplyEnv(env);
-    ::execvp(args[0], args.data());
-    std::fprintf(stderr, "exec %s: %s\n", args[0], std::strerror(errno));
-    ::_exit(127);
+    plan.Exec();
   }
 }
 
