@@ -116,33 +116,27 @@ StatusOr<Object> ApiClient::Table(const KindInfo& kind, const std::optional<std:
   return ParseJson(resp);
 }
 
-StatusOr<Object> ApiClient::Create(const Object& obj) {
-  MOOR_ASSIGN_OR_RETURN(const KindInfo* kind, KindOfObject(obj));
-  TransportRequest r = Request(config_, "POST", ResourcePath(*kind, ObjectNamespace(*kind, obj)));
+StatusOr<Object> ApiClient::SendObject(const std::string& method, const std::string& path, const Object& obj) {
+  TransportRequest r = Request(config_, method, path);
   r.headers["Content-Type"] = "application/json";
   r.body = obj.dump();
   MOOR_ASSIGN_OR_RETURN(TransportResponse resp, transport_->Send(r));
   return ParseJson(resp);
+}
+
+StatusOr<Object> ApiClient::Create(const Object& obj) {
+  MOOR_ASSIGN_OR_RETURN(const KindInfo* kind, KindOfObject(obj));
+  return SendObject("POST", ResourcePath(*kind, ObjectNamespace(*kind, obj)), obj);
 }
 
 StatusOr<Object> ApiClient::Update(const Object& obj) {
   MOOR_ASSIGN_OR_RETURN(const KindInfo* kind, KindOfObject(obj));
-  TransportRequest r =
-      Request(config_, "PUT", ResourcePath(*kind, ObjectNamespace(*kind, obj), manifests::NameOf(obj)));
-  r.headers["Content-Type"] = "application/json";
-  r.body = obj.dump();
-  MOOR_ASSIGN_OR_RETURN(TransportResponse resp, transport_->Send(r));
-  return ParseJson(resp);
+  return SendObject("PUT", ResourcePath(*kind, ObjectNamespace(*kind, obj), manifests::NameOf(obj)), obj);
 }
 
 StatusOr<Object> ApiClient::UpdateStatus(const Object& obj) {
   MOOR_ASSIGN_OR_RETURN(const KindInfo* kind, KindOfObject(obj));
-  TransportRequest r = Request(
-      config_, "PUT", ResourcePath(*kind, ObjectNamespace(*kind, obj), manifests::NameOf(obj)) + "/status");
-  r.headers["Content-Type"] = "application/json";
-  r.body = obj.dump();
-  MOOR_ASSIGN_OR_RETURN(TransportResponse resp, transport_->Send(r));
-  return ParseJson(resp);
+  return SendObject("PUT", ResourcePath(*kind, ObjectNamespace(*kind, obj), manifests::NameOf(obj)) + "/status", obj);
 }
 
 StatusOr<Object> ApiClient::Delete(const KindInfo& kind, const std::string& ns, const std::string& name) {

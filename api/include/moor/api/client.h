@@ -77,6 +77,8 @@ class ApiClient {
 
  private:
   ApiClient(Kubeconfig config, std::unique_ptr<HttpTransport> transport);
+  // Sends `obj` as the JSON body of `method path` and parses the JSON answer.
+  StatusOr<Object> SendObject(const std::string& method, const std::string& path, const Object& obj);
   Kubeconfig config_;
   std::unique_ptr<HttpTransport> transport_;
 };
