@@ -176,14 +176,8 @@ StatusOr<OpResult> WriteTxn::Update(const Object& obj, std::optional<int64_t> pr
     text = DumpJson(body);
   }
   row.body = std::move(text);
-  MOOR_ASSIGN_OR_RETURN(row.resource_version, NextRv());
   if (source) row.source = *source;
-  MOOR_RETURN_IF_ERROR(WriteRow(row));
-
-  result.action = OpResult::Action::kUpdated;
-  result.object = AssembleObject(std::move(body), status, row.resource_version);
-  MOOR_RETURN_IF_ERROR(AppendChange(kChangeModified, key, result.object));
-  return result;
+  return WriteModified(row, key, std::move(body), status);
 }
 
 StatusOr<OpResult> WriteTxn::UpdateStatus(const Object& obj, std::optional<int64_t> precondition_rv) {
@@ -211,12 +205,7 @@ StatusOr<OpResult> WriteTxn::UpdateStatus(const Object& obj, std::optional<int64
     return result;
   }
   row.status = std::move(new_status);
-  MOOR_ASSIGN_OR_RETURN(row.resource_version, NextRv());
-  MOOR_RETURN_IF_ERROR(WriteRow(row));
-  result.action = OpResult::Action::kUpdated;
-  result.object = AssembleObject(std::move(body), status_json, row.resource_version);
-  MOOR_RETURN_IF_ERROR(AppendChange(kChangeModified, key, result.object));
-  return result;
+  return WriteModified(row, key, std::move(body), status_json);
 }
 
 StatusOr<OpResult> WriteTxn::Delete(const ObjectKey& key, std::optional<int64_t> precondition_rv) {
@@ -242,6 +231,18 @@ StatusOr<OpResult> WriteTxn::Delete(const ObjectKey& key, std::optional<int64_t>
   result.object = AssembleObject(std::move(body), status, rv);
   MOOR_RETURN_IF_ERROR(AppendChange(kChangeDeleted, key, result.object));
   --objects_delta_;
+  return result;
+}
+
+StatusOr<OpResult> WriteTxn::WriteModified(StoredRow& row, const ObjectKey& key, Object body,
+                                           const std::optional<Object>& status) {
+  MOOR_ASSIGN_OR_RETURN(row.resource_version, NextRv());
+  MOOR_RETURN_IF_ERROR(WriteRow(row));
+  OpResult result;
+  result.key = key;
+  result.action = OpResult::Action::kUpdated;
+  result.object = AssembleObject(std::move(body), status, row.resource_version);
+  MOOR_RETURN_IF_ERROR(AppendChange(kChangeModified, key, result.object));
   return result;
 }
 

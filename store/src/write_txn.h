@@ -59,6 +59,10 @@ class WriteTxn {
                             const std::optional<SourceRef>& source);
   StatusOr<OpResult> Delete(const ObjectKey& key, std::optional<int64_t> precondition_rv);
 
+  // Takes the next resourceVersion for `row`, writes it, and records a MODIFIED change of the
+  // object assembled from `body` and `status`.
+  StatusOr<OpResult> WriteModified(StoredRow& row, const ObjectKey& key, Object body,
+                                   const std::optional<Object>& status);
   // Takes the next resourceVersion.
   StatusOr<int64_t> NextRv();
   Status WriteRow(const StoredRow& row);
