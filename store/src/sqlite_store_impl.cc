@@ -218,25 +218,26 @@ StatusOr<ListResult> SqliteStore::List(const ListOptions& options) {
   }
 }
 
-StatusOr<Object> SqliteStore::Create(const Object& obj, const SourceRef& source) {
-  WriteOp op;
-  op.type = WriteOp::Type::kCreate;
-  op.object = obj;
-  op.source = source;
+StatusOr<Object> SqliteStore::RunOp(const WriteOp& op) {
   return RunSingle([&](WriteTxn& txn) -> StatusOr<std::vector<OpResult>> {
     MOOR_ASSIGN_OR_RETURN(OpResult r, txn.Execute(op));
     return std::vector<OpResult>{std::move(r)};
   });
 }
 
+StatusOr<Object> SqliteStore::Create(const Object& obj, const SourceRef& source) {
+  WriteOp op;
+  op.type = WriteOp::Type::kCreate;
+  op.object = obj;
+  op.source = source;
+  return RunOp(op);
+}
+
 StatusOr<Object> SqliteStore::Update(const Object& obj) {
   WriteOp op;
   op.type = WriteOp::Type::kUpdate;
   op.object = obj;
-  return RunSingle([&](WriteTxn& txn) -> StatusOr<std::vector<OpResult>> {
-    MOOR_ASSIGN_OR_RETURN(OpResult r, txn.Execute(op));
-    return std::vector<OpResult>{std::move(r)};
-  });
+  return RunOp(op);
 }
 
 StatusOr<Object> SqliteStore::UpdateStatus(const Object& obj) {
@@ -254,10 +255,7 @@ StatusOr<Object> SqliteStore::Delete(const ObjectKey& key, std::optional<int64_t
   op.type = WriteOp::Type::kDelete;
   op.key = key;
   op.precondition_rv = precondition_rv;
-  return RunSingle([&](WriteTxn& txn) -> StatusOr<std::vector<OpResult>> {
-    MOOR_ASSIGN_OR_RETURN(OpResult r, txn.Execute(op));
-    return std::vector<OpResult>{std::move(r)};
-  });
+  return RunOp(op);
 }
 
 StatusOr<std::vector<OpResult>> SqliteStore::Commit(const Transaction& transaction) {

@@ -51,6 +51,8 @@ class SqliteStore final : public Store {
   StatusOr<std::vector<OpResult>> RunWrite(const WriteFn& fn, bool status_write = false);
   // One op through RunWrite; errors carry no key prefix (kube-apiserver's messages).
   StatusOr<Object> RunSingle(const WriteFn& fn, bool status_write = false);
+  // One WriteOp in its own transaction (Create, Update, Delete).
+  StatusOr<Object> RunOp(const WriteOp& op);
   // One attempt of RunWrite, opening the transaction with `begin`. Needs write_mu_.
   StatusOr<std::vector<OpResult>> RunWriteOnce(const WriteFn& fn, std::string_view begin);
 
