@@ -133,15 +133,20 @@ Status WriteTxn::CheckPreconditions(const StoredRow& row, const Object& obj, std
   return Status::Ok();
 }
 
-StatusOr<OpResult> WriteTxn::Update(const Object& obj, std::optional<int64_t> precondition_rv,
-                                    const std::optional<SourceRef>& source) {
+StatusOr<StoredRow> WriteTxn::LoadForUpdate(const Object& obj, const ObjectKey& key,
+                                            std::optional<int64_t> precondition_rv) {
   MOOR_RETURN_IF_ERROR(RequireObject(obj));
-  ObjectKey key = manifests::KeyOf(obj);
   if (key.name.empty()) return InvalidArgumentError("metadata.name: Required value");
   MOOR_ASSIGN_OR_RETURN(std::optional<StoredRow> existing, Load(key));
   if (!existing) return NotFound(key);
-  StoredRow row = std::move(*existing);
-  MOOR_RETURN_IF_ERROR(CheckPreconditions(row, obj, precondition_rv));
+  MOOR_RETURN_IF_ERROR(CheckPreconditions(*existing, obj, precondition_rv));
+  return std::move(*existing);
+}
+
+StatusOr<OpResult> WriteTxn::Update(const Object& obj, std::optional<int64_t> precondition_rv,
+                                    const std::optional<SourceRef>& source) {
+  ObjectKey key = manifests::KeyOf(obj);
+  MOOR_ASSIGN_OR_RETURN(StoredRow row, LoadForUpdate(obj, key, precondition_rv));
 
   // The desired body with the server-owned fields taken from the stored object.
   Object body = obj;
@@ -181,13 +186,8 @@ StatusOr<OpResult> WriteTxn::Update(const Object& obj, std::optional<int64_t> pr
 }
 
 StatusOr<OpResult> WriteTxn::UpdateStatus(const Object& obj, std::optional<int64_t> precondition_rv) {
-  MOOR_RETURN_IF_ERROR(RequireObject(obj));
   ObjectKey key = manifests::KeyOf(obj);
-  if (key.name.empty()) return InvalidArgumentError("metadata.name: Required value");
-  MOOR_ASSIGN_OR_RETURN(std::optional<StoredRow> existing, Load(key));
-  if (!existing) return NotFound(key);
-  StoredRow row = std::move(*existing);
-  MOOR_RETURN_IF_ERROR(CheckPreconditions(row, obj, precondition_rv));
+  MOOR_ASSIGN_OR_RETURN(StoredRow row, LoadForUpdate(obj, key, precondition_rv));
 
   std::optional<std::string> new_status;
   std::optional<Object> status_json;

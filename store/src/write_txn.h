@@ -69,6 +69,9 @@ class WriteTxn {
   Status AppendChange(int type, const ObjectKey& key, const Object& object);
   // Precondition checks shared by Update and UpdateStatus.
   Status CheckPreconditions(const StoredRow& row, const Object& obj, std::optional<int64_t> precondition_rv);
+  // The stored row `obj` (named `key`) updates: InvalidArgument without a name, NotFound if
+  // absent, Conflict if a precondition fails.
+  StatusOr<StoredRow> LoadForUpdate(const Object& obj, const ObjectKey& key, std::optional<int64_t> precondition_rv);
 
   SqliteConnection& conn_;
   Clock& clock_;
