@@ -1,0 +1,39 @@
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "moor/common/status.h"
+
+namespace moor::runtime {
+
+// One line of a CRI log file: "2026-11-24T06:19:59.137582682+00:00 stdout F hello".
+struct CriLogLine {
+  std::string timestamp;
+  std::string stream;  // "stdout" | "stderr"
+  bool partial = false;  // "P": the line continues in the next entry
+  std::string message;
+};
+
+std::optional<CriLogLine> ParseCriLogLine(std::string_view line);
+
+struct LogReadOptions {
+  std::optional<int> tail_lines;   // last N lines only
+  bool follow = false;             // keep reading appended lines (and across rotation)
+  bool timestamps = false;         // prefix each line with its timestamp
+  // With follow: polled between reads; return false to stop (e.g. the container was removed and
+  // everything is read, or the client went away).
+  std::function<bool()> keep_following;
+  std::chrono::milliseconds poll_interval{100};
+};
+
+// Reads a CRI log file (and its rotated predecessor "<path>.1" when tailing) and calls `sink`
+// with each message re-assembled from partial entries, newline-terminated, as `kubectl logs`
+// prints it. Stops early if `sink` returns false. kNotFound if the file does not exist.
+Status ReadCriLog(const std::string& path, const LogReadOptions& options,
+                  const std::function<bool(std::string_view)>& sink);
+
+}  // namespace moor::runtime
