@@ -1,6 +1,6 @@
-#include "base64.h"
+#include "moor/manifests/base64.h"
 
-namespace moor::manifests::internal {
+namespace moor::manifests {
 namespace {
 
 int DecodeChar(unsigned char c) {
@@ -69,4 +69,4 @@ std::optional<std::string> DecodeBase64(std::string_view src, std::size_t* bad_o
   }
 }
 
-}  // namespace moor::manifests::internal
+}  // namespace moor::manifests

@@ -4,7 +4,7 @@
 #include <set>
 #include <string>
 
-#include "base64.h"
+#include "moor/manifests/base64.h"
 #include "field_path.h"
 #include "json_access.h"
 #include "kind_validators.h"

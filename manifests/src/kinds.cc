@@ -117,4 +117,11 @@ const KindInfo* FindKindByKind(std::string_view kind) {
   return nullptr;
 }
 
+const std::vector<std::string>& ServerPopulatedFields(std::string_view kind) {
+  static const std::vector<std::string> kNone;
+  static const std::vector<std::string> kPod = {"spec.nodeName"};
+  if (kind == "Pod") return kPod;
+  return kNone;
+}
+
 }  // namespace moor::manifests

@@ -47,4 +47,37 @@ const Object& FieldAt(const Object& obj, std::string_view dotted_path) {
   return *cur;
 }
 
+void SetFieldAt(Object& obj, std::string_view dotted_path, Object value) {
+  Object* at = &obj;
+  std::size_t start = 0;
+  while (true) {
+    if (!at->is_object()) *at = Object::object();
+    std::size_t dot = dotted_path.find('.', start);
+    std::string step(dotted_path.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start));
+    if (dot == std::string_view::npos) {
+      (*at)[step] = std::move(value);
+      return;
+    }
+    at = &(*at)[step];
+    start = dot + 1;
+  }
+}
+
+void EraseFieldAt(Object& obj, std::string_view dotted_path) {
+  Object* at = &obj;
+  std::size_t start = 0;
+  while (at->is_object()) {
+    std::size_t dot = dotted_path.find('.', start);
+    std::string step(dotted_path.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start));
+    if (dot == std::string_view::npos) {
+      at->erase(step);
+      return;
+    }
+    auto next = at->find(step);
+    if (next == at->end()) return;
+    at = &*next;
+    start = dot + 1;
+  }
+}
+
 }  // namespace moor::manifests

@@ -6,7 +6,7 @@
 #include <limits>
 #include <regex>
 
-#include "base64.h"
+#include "moor/manifests/base64.h"
 
 namespace moor::manifests::internal {
 namespace {

@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "moor/common/files.h"
+#include "moor/manifests/kinds.h"
 
 namespace moor::reconciler {
 namespace {
@@ -259,6 +260,14 @@ Object DesiredForm(const Object& obj) {
 }
 
 std::string ContentHash(const Object& obj) {
+  // Fields a controller fills in (spec.nodeName) are not the file's business: hash without them.
+  for (const std::string& path : manifests::ServerPopulatedFields(manifests::KindOf(obj))) {
+    if (!manifests::FieldAt(obj, path).is_null()) {
+      Object trimmed = obj;
+      manifests::EraseFieldAt(trimmed, path);
+      return ContentHash(trimmed);
+    }
+  }
   auto dump = [](const Object& value) {
     return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   };

@@ -38,6 +38,10 @@ std::string MetadataString(const manifests::Object& obj, std::string_view field)
 // bumps metadata.generation.
 bool SpecEqual(const manifests::Object& a, const manifests::Object& b);
 
+// `input` with every ServerPopulatedFields() value it leaves unset copied from `stored`:
+// an apply keeps what a controller filled in (a Pod's spec.nodeName).
+manifests::Object KeepServerPopulatedFields(const manifests::Object& input, const manifests::Object& stored);
+
 // Compact JSON; invalid UTF-8 is replaced rather than thrown on. Deterministic (object
 // keys are sorted), so equal trees give equal text.
 std::string DumpJson(const manifests::Object& obj);

@@ -1,5 +1,7 @@
 #include "write_txn.h"
 
+#include "moor/manifests/kinds.h"
+
 #include <chrono>
 #include <utility>
 
@@ -67,7 +69,12 @@ StatusOr<OpResult> WriteTxn::Execute(const WriteOp& op) {
       ObjectKey key = manifests::KeyOf(op.object);
       if (!key.name.empty()) {
         MOOR_ASSIGN_OR_RETURN(std::optional<StoredRow> existing, Load(key));
-        if (existing) return Update(op.object, op.precondition_rv, op.source);
+        if (existing) {
+          const auto& kept = manifests::ServerPopulatedFields(key.kind);
+          if (kept.empty()) return Update(op.object, op.precondition_rv, op.source);
+          MOOR_ASSIGN_OR_RETURN(Object stored, ParseStoredJson(existing->body, key.ToString()));
+          return Update(KeepServerPopulatedFields(op.object, stored), op.precondition_rv, op.source);
+        }
       }
       if (op.precondition_rv) return NotFound(key);  // a precondition needs an existing object
       return Create(op.object, op.source.value_or(SourceRef{}));

@@ -489,5 +489,37 @@ TEST_F(SqliteStoreCrud, SyncRecordsLatestPerPathNewestFirst) {
   EXPECT_TRUE(store_->ListSyncRecords(other_source)->empty());
 }
 
+TEST_F(SqliteStoreCrud, ApplyKeepsTheNodeNameABinderSetButReplacesOtherSpec) {
+  Object pod = {{"apiVersion", "v1"}, {"kind", "Pod"}, {"metadata", {{"name", "p"}, {"namespace", "default"}}},
+                {"spec", {{"containers", {{{"name", "c"}, {"image", "busybox"}}}}}}};
+  ASSERT_TRUE(store_->Create(pod).ok());
+  auto stored = store_->Get({"Pod", "default", "p"});
+  ASSERT_TRUE(stored.ok());
+  Object bound = stored->object;
+  bound["spec"]["nodeName"] = "node-1";
+  ASSERT_TRUE(store_->Update(bound).ok());
+
+  Object reapplied = pod;
+  reapplied["spec"]["containers"][0]["image"] = "nginx";
+  WriteOp apply;
+  apply.type = WriteOp::Type::kApply;
+  apply.object = reapplied;
+  Transaction txn;
+  txn.ops.push_back(apply);
+  ASSERT_TRUE(store_->Commit(txn).ok());
+  auto after = store_->Get({"Pod", "default", "p"});
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(after->object["spec"]["nodeName"], "node-1");
+  EXPECT_EQ(after->object["spec"]["containers"][0]["image"], "nginx");
+
+  // A manifest that names a node itself wins.
+  reapplied["spec"]["nodeName"] = "node-2";
+  apply.object = reapplied;
+  Transaction explicit_node;
+  explicit_node.ops.push_back(apply);
+  ASSERT_TRUE(store_->Commit(explicit_node).ok());
+  EXPECT_EQ(store_->Get({"Pod", "default", "p"})->object["spec"]["nodeName"], "node-2");
+}
+
 }  // namespace
 }  // namespace moor::store::testing

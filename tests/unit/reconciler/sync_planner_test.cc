@@ -307,5 +307,16 @@ TEST(SyncPlannerTest, ContentHashIgnoresServerFields) {
   EXPECT_NE(ContentHash(ConfigMap("web", "1")), ContentHash(ConfigMap("web", "2")));
 }
 
+TEST(SyncPlannerTest, ContentHashIgnoresTheNodeNameTheBinderSets) {
+  Object pod = {{"apiVersion", "v1"}, {"kind", "Pod"}, {"metadata", {{"name", "p"}, {"namespace", "default"}}},
+                {"spec", {{"containers", {{{"name", "c"}, {"image", "busybox"}}}}}}};
+  Object bound = pod;
+  bound["spec"]["nodeName"] = "node-1";
+  EXPECT_EQ(ContentHash(pod), ContentHash(bound));
+  Object changed = bound;
+  changed["spec"]["containers"][0]["image"] = "nginx";
+  EXPECT_NE(ContentHash(pod), ContentHash(changed));
+}
+
 }  // namespace
 }  // namespace moor::reconciler

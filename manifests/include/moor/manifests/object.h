@@ -34,4 +34,9 @@ ObjectKey KeyOf(const Object& obj);
 // any step is missing or not a map. Never throws.
 const Object& FieldAt(const Object& obj, std::string_view dotted_path);
 
+// Sets the value at a dotted path, creating maps along the way (a non-map step is replaced).
+void SetFieldAt(Object& obj, std::string_view dotted_path, Object value);
+// Removes the value at a dotted path; nothing happens when any step is missing.
+void EraseFieldAt(Object& obj, std::string_view dotted_path);
+
 }  // namespace moor::manifests
