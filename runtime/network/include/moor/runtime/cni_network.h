@@ -9,9 +9,27 @@
 namespace moor::runtime {
 
 // PodNetwork over the reference CNI plugins (Debian's containernetworking-plugins): a conflist
-// of bridge (+ host-local IPAM) and portmap, plus loopback, run as the CNI spec says (ADD / DEL /
-// CHECK with prevResult chaining). Every name it creates carries `name_prefix`, so tests can use a
+// of bridge (+ host-local IPAM) and portmap, plus loopback, run as the CNI spec says (ADD / DEL
+// with prevResult chaining). Every name it creates carries `name_prefix`, so tests can use a
 // unique prefix and leave nothing shared behind.
+//
+// Files under state_dir (all of them survive a daemon restart; a new object on the same
+// state_dir sees the sandboxes an earlier one set up):
+//   <name_prefix>.conflist           the pod network (bridge + portmap), written by Init()
+//   <name_prefix>-loopback.conflist  loopback, written by Init()
+//   ipam/<name_prefix>/              host-local leases
+//   sandboxes/<sandbox id>.json      per sandbox: the conflists used, port mappings, ADD results
+//   routes-added.json                the unreachable routes Init() added itself
+//
+// Host state outside state_dir: the netns <netns_dir>/<name_prefix>-<sandbox id>, the bridge,
+// one veth per sandbox, portmap's iptables chains (per sandbox CNI-DN-*, removed by DEL; the
+// shared CNI-HOSTPORT-* chains stay, as with any CNI runtime), route_localnet=1 on the bridge
+// (set by portmap so that 127.0.0.1:<hostPort> works), ip_forward=1 (set by bridge), and the
+// unreachable routes.
+//
+// Thread safety: all methods may be called from several threads. Calls for the same sandbox id
+// are serialized; plugin calls are serialized across sandboxes (the 1.1.1 plugins change shared
+// host state - bridge address, iptables chains - without complete locking; a call takes ~15 ms).
 struct CniNetworkOptions {
   std::string name_prefix = "moor";        // netns "<prefix>-<id>", CNI network name "<prefix>"
   std::string bridge = "moor0";            // at most 15 characters
@@ -20,11 +38,28 @@ struct CniNetworkOptions {
   std::string service_cidr = "10.43.0.0/16";
   std::string state_dir;                   // conflist, IPAM leases, per-sandbox results; required
   std::string cni_bin_dir = "/usr/lib/cni";
+  // "/var/run/netns" or "/run/netns": namespaces are made with `ip netns add` (which also makes
+  // the directory a shared mount, so unmounts reach other mount namespaces). Any other directory:
+  // `unshare --net=<file> true` and `umount` (no propagation set-up).
   std::string netns_dir = "/var/run/netns";
   int mtu = 1500;
+  // Metric of the `unreachable` routes Init() adds for cluster_cidr and service_cidr. Routes of
+  // different metrics coexist, so tests that run in parallel each use their own metric and
+  // RemoveCniHostState() never takes away a route another user still relies on. The daemon
+  // keeps 0.
+  int route_metric = 0;
   CommandRunner* runner = nullptr;         // nullptr: SystemCommandRunner()
 };
 
+// kInvalidArgument if the options are unusable (see cni::ValidateOptions: names, CIDRs,
+// pod_subnet inside cluster_cidr, ...). Touches nothing on the host; Init() does.
 StatusOr<std::unique_ptr<PodNetwork>> CreateCniNetwork(const CniNetworkOptions& options);
+
+// Clean-up for tests and uninstall (the daemon never calls it): tears down every sandbox
+// recorded in options.state_dir (as Teardown), deletes options.bridge, and deletes the
+// unreachable routes that Init() recorded in routes-added.json (a route that was already there
+// when Init() ran is never removed). Missing pieces are fine. The shared CNI-HOSTPORT-* iptables
+// chains and the ip_forward sysctl are left alone: other CNI users may rely on them.
+Status RemoveCniHostState(const CniNetworkOptions& options);
 
 }  // namespace moor::runtime

@@ -1,0 +1,60 @@
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "cni_plugin_runner.h"
+#include "host_routes.h"
+#include "netns_manager.h"
+#include "sandbox_records.h"
+#include "moor/runtime/cni_network.h"
+
+namespace moor::runtime {
+
+// PodNetwork over CNI plugins; see cni_network.h for the contract, the files it keeps and the
+// locking. Options must have passed cni::ValidateOptions.
+class CniNetwork final : public PodNetwork {
+ public:
+  // `netns_probe` nullptr: the real statfs() check (tests pass a fake together with a fake runner).
+  explicit CniNetwork(CniNetworkOptions options, NetnsManager::Probe netns_probe = nullptr);
+
+  Status Init() override;
+  StatusOr<SandboxNetwork> Setup(const std::string& sandbox_id, const std::vector<PortMapping>& ports) override;
+  StatusOr<SandboxNetwork> Inspect(const std::string& sandbox_id) override;
+  Status Teardown(const std::string& sandbox_id) override;
+  StatusOr<std::vector<std::string>> List() override;
+
+  // RemoveCniHostState() on this object's options.
+  Status RemoveHostState();
+
+ private:
+  std::mutex& LockFor(const std::string& sandbox_id);
+  std::string NetnsName(const std::string& sandbox_id) const { return options_.name_prefix + "-" + sandbox_id; }
+  // Creates the namespace and runs the ADDs, filling `record` as it goes. Holds host_mu_.
+  Status SetupSteps(SandboxRecord& record);
+  // DELs, namespace removal, record removal; with `record` nullopt, uses the current
+  // configuration (for leftovers without a record). Holds host_mu_.
+  Status TeardownSteps(const std::string& sandbox_id, const std::optional<SandboxRecord>& record);
+
+  const CniNetworkOptions options_;
+  CommandRunner& runner_;
+  NetnsManager netns_;
+  CniPluginRunner plugins_;
+  SandboxRecords records_;
+  HostRoutes routes_;
+  const nlohmann::json conflist_;
+  const nlohmann::json loopback_conflist_;
+
+  std::mutex init_mu_;                    // serializes Init
+  std::atomic<bool> initialized_{false};  // Init succeeded on this object
+  std::mutex host_mu_;                    // serializes namespace and plugin calls (see header)
+  std::array<std::mutex, 64> id_mu_;      // per sandbox id (striped); taken before host_mu_
+};
+
+}  // namespace moor::runtime

@@ -1,0 +1,63 @@
+#pragma once
+
+#include <functional>
+#include <map>
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "moor/common/command.h"
+
+namespace moor::runtime::testing {
+
+// A CommandRunner that plays the host for CniNetwork unit tests and records every invocation:
+//   ip netns add|delete NAME        a set of namespaces (IsNetns() answers the netns probe)
+//   unshare --net=FILE true / umount -l FILE   the same for a custom netns_dir
+//   ip -4 -j route show exact CIDR  / ip -4 route add|del unreachable CIDR metric M
+//                                   a route table (Routes())
+//   <cni_bin_dir>/bridge ADD        allocates 10.42.0.2, .3, ... and prints a CNI 1.0.0 result
+//   <cni_bin_dir>/portmap ADD       prints its prevResult
+//   <cni_bin_dir>/loopback ADD      prints a result for lo
+//   any plugin DEL                  succeeds, prints nothing
+// FailNext(program, result) makes the next call of `program` ("portmap", "ip", ...) return
+// `result` instead. Thread-safe.
+class FakeHost final : public CommandRunner {
+ public:
+  struct Call {
+    std::vector<std::string> argv;
+    std::map<std::string, std::string> env;
+    std::string input;
+    std::string Program() const;   // basename of argv[0]
+    std::string Summary() const;   // "bridge ADD eth0" for plugins, the joined argv otherwise
+    nlohmann::json Stdin() const { return nlohmann::json::parse(input); }
+  };
+
+  StatusOr<CommandResult> Run(const CommandSpec& spec) override;
+
+  void FailNext(const std::string& program, CommandResult result);
+  void AddRoute(const nlohmann::json& route);  // as `ip -j` prints it: {"type","dst","metric",...}
+
+  bool IsNetns(const std::string& path) const;
+  std::vector<Call> Calls() const;
+  std::vector<std::string> Summaries() const;
+  void ClearCalls();
+  nlohmann::json Routes() const;
+  std::set<std::string> Netns() const;
+
+ private:
+  CommandResult Handle(const Call& call);
+  CommandResult Ip(const std::vector<std::string>& argv);
+  CommandResult Plugin(const Call& call);
+
+  mutable std::mutex mu_;
+  std::vector<Call> calls_;
+  std::map<std::string, std::vector<CommandResult>> failures_;
+  std::set<std::string> netns_;  // paths
+  nlohmann::json routes_ = nlohmann::json::array();
+  int next_host_ = 2;
+};
+
+}  // namespace moor::runtime::testing
