@@ -9,10 +9,12 @@
 
 #include "discovery.h"
 #include "http_server.h"
+#include "image_handler.h"
 #include "moor/api/route.h"
 #include "moor/api/tls.h"
 #include "moor/common/log.h"
 #include "moor/common/metrics.h"
+#include "pod_log_handler.h"
 #include "resource_handler.h"
 #include "responses.h"
 #include "source_status.h"
@@ -99,7 +101,9 @@ class ApiServerImpl {
       : options_(std::move(options)),
         clock_(options_.clock != nullptr ? options_.clock : &SystemClock()),
         watch_streams_(MetricsRegistry::Default().GetGauge("moor_watch_streams", "Open API watch streams.")),
-        resources_(options_.store, options_.load, clock_, &watches_, &watch_streams_) {}
+        resources_(options_.store, options_.load, clock_, &watches_, &watch_streams_),
+        pod_logs_(options_.store, options_.logs),
+        images_(options_.images) {}
 
   ~ApiServerImpl() { Stop(); }
 
@@ -192,6 +196,8 @@ class ApiServerImpl {
         !ConstantTimeEquals(auth.substr(prefix.size()), options_.token)) {
       return StatusResponse(401, "Unauthorized", "Unauthorized");
     }
+    if (route.type == Route::Type::kPodLog) return pod_logs_.Serve(req, route);
+    if (route.type == Route::Type::kImages) return images_.Serve(req, route, verb);
     if (route.type != Route::Type::kResource && req.method != "GET") {
       return StatusResponse(405, "MethodNotAllowed", "the server does not allow this method on the requested resource");
     }
@@ -226,6 +232,9 @@ class ApiServerImpl {
       }
       case Route::Type::kResource:
         return resources_.Serve(req, route, verb);
+      case Route::Type::kPodLog:
+      case Route::Type::kImages:
+        break;  // served above
     }
     return NotFoundResponse();
   }
@@ -235,6 +244,8 @@ class ApiServerImpl {
   Gauge& watch_streams_;
   WatchRegistry watches_;
   ResourceHandler resources_;
+  PodLogHandler pod_logs_;
+  ImageHandler images_;
   std::unique_ptr<HttpServer> http_;
   std::string host_;
   uint16_t port_ = 0;

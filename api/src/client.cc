@@ -1,10 +1,15 @@
 #include "moor/api/client.h"
 
 #include "http_transport.h"
+#include "image_json.h"
 #include "moor/api/status_object.h"
 
 namespace moor::api {
 namespace {
+
+// Pulls and imports of large images take long; log streams that follow may stay quiet for days.
+constexpr int kImageTimeoutSeconds = 3600;
+constexpr int kFollowTimeoutSeconds = 30 * 24 * 3600;
 
 constexpr const char* kTableAccept =
     "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json";
@@ -187,6 +192,62 @@ StatusOr<Object> ApiClient::Version() {
 StatusOr<Object> ApiClient::SourceStatus() {
   MOOR_ASSIGN_OR_RETURN(TransportResponse resp, transport_->Send(Request(config_, "GET", "/moor/v1/status")));
   return ParseJson(resp);
+}
+
+Status ApiClient::StreamLogs(const PodLogRequest& request, const std::function<bool(std::string_view)>& sink) {
+  const KindInfo* pod = manifests::FindKindByKind("Pod");
+  if (pod == nullptr) return InternalError("the Pod kind is not registered");
+  std::string path = ResourcePath(*pod, request.ns.empty() ? "default" : request.ns, request.pod) + "/log" +
+                     Query({{"container", request.container},
+                            {"follow", request.follow ? "true" : ""},
+                            {"previous", request.previous ? "true" : ""},
+                            {"timestamps", request.timestamps ? "true" : ""},
+                            {"tailLines", request.tail_lines ? std::to_string(*request.tail_lines) : ""}});
+  TransportRequest r = Request(config_, "GET", path, "*/*");
+  if (request.follow) r.timeout_seconds = kFollowTimeoutSeconds;
+  MOOR_ASSIGN_OR_RETURN(TransportResponse resp, transport_->StreamData(r, sink));
+  if (resp.status < 200 || resp.status > 299) return StatusFromResponse(resp.status, resp.body);
+  return Status::Ok();
+}
+
+StatusOr<std::vector<ImageSummary>> ApiClient::ListImages() {
+  MOOR_ASSIGN_OR_RETURN(TransportResponse resp, transport_->Send(Request(config_, "GET", "/moor/v1/images")));
+  MOOR_ASSIGN_OR_RETURN(Object list, ParseJson(resp));
+  return ImageListFromJson(list);
+}
+
+StatusOr<ImageSummary> ApiClient::PullImage(const std::string& reference) {
+  TransportRequest r = Request(config_, "POST", "/moor/v1/images");
+  r.headers["Content-Type"] = "application/json";
+  r.body = Object{{"reference", reference}}.dump();
+  r.timeout_seconds = kImageTimeoutSeconds;
+  MOOR_ASSIGN_OR_RETURN(TransportResponse resp, transport_->Send(r));
+  MOOR_ASSIGN_OR_RETURN(Object image, ParseJson(resp));
+  return ImageFromJson(image);
+}
+
+Status ApiClient::RemoveImage(const std::string& reference_or_id) {
+  MOOR_ASSIGN_OR_RETURN(TransportResponse resp,
+                        transport_->Send(Request(config_, "DELETE", "/moor/v1/images/" + Encode(reference_or_id))));
+  return ParseJson(resp).status();
+}
+
+StatusOr<std::vector<ImageSummary>> ApiClient::ImportImage(const std::string& path_on_server) {
+  TransportRequest r = Request(config_, "POST", "/moor/v1/images:import");
+  r.headers["Content-Type"] = "application/json";
+  r.body = Object{{"path", path_on_server}}.dump();
+  r.timeout_seconds = kImageTimeoutSeconds;
+  MOOR_ASSIGN_OR_RETURN(TransportResponse resp, transport_->Send(r));
+  MOOR_ASSIGN_OR_RETURN(Object list, ParseJson(resp));
+  return ImageListFromJson(list);
+}
+
+StatusOr<std::vector<std::string>> ApiClient::PruneImages() {
+  TransportRequest r = Request(config_, "POST", "/moor/v1/images:prune");
+  r.timeout_seconds = kImageTimeoutSeconds;
+  MOOR_ASSIGN_OR_RETURN(TransportResponse resp, transport_->Send(r));
+  MOOR_ASSIGN_OR_RETURN(Object result, ParseJson(resp));
+  return PruneResultFromJson(result);
 }
 
 StatusOr<std::string> ApiClient::RawGet(const std::string& path_and_query) {

@@ -69,6 +69,44 @@ class CpprestHttpTransport final : public HttpTransport {
     }
   }
 
+  StatusOr<TransportResponse> StreamData(const TransportRequest& request,
+                                         const std::function<bool(std::string_view)>& on_data) override {
+    pplx::cancellation_token_source cancel;
+    try {
+      auto client = MakeClient(request.timeout_seconds);
+      web::http::http_response response = client->request(MakeMessage(request), cancel.get_token()).get();
+      TransportResponse out = Head(response);
+      if (out.status < 200 || out.status > 299) {
+        out.body = response.extract_utf8string(true).get();
+        return out;
+      }
+      concurrency::streams::streambuf<uint8_t> body = response.body().streambuf();
+      using Traits = concurrency::streams::streambuf<uint8_t>::traits;
+      std::string chunk;
+      while (true) {
+        // One byte (waiting for it), then whatever else has arrived.
+        auto first = body.bumpc().get();
+        if (first == Traits::eof()) break;
+        chunk.assign(1, static_cast<char>(first));
+        size_t available = body.in_avail();
+        if (available > 0) {
+          chunk.resize(1 + available);
+          size_t n = body.getn(reinterpret_cast<uint8_t*>(chunk.data() + 1), available).get();
+          chunk.resize(1 + n);
+        }
+        if (!on_data(chunk)) {
+          cancel.cancel();
+          break;
+        }
+      }
+      return out;
+    } catch (const std::exception& e) {
+      return UnavailableError(request.method + " " + options_.base_url + request.path_and_query + ": " + e.what());
+    } catch (...) {
+      return UnavailableError(request.method + " " + options_.base_url + request.path_and_query + " failed");
+    }
+  }
+
  private:
   // Requests with the usual timeout share one client (and its pooled TLS connections).
   std::shared_ptr<http_client> ClientFor(int timeout_seconds) {

@@ -89,6 +89,13 @@ std::optional<Object> ApiResourceList(const std::string& group, const std::strin
                            {"kind", kind.kind},
                            {"verbs", {"get", "update"}}});
     }
+    if (kind.kind == "Pod") {
+      resources.push_back({{"name", "pods/log"},
+                           {"singularName", ""},
+                           {"namespaced", true},
+                           {"kind", "Pod"},
+                           {"verbs", {"get"}}});
+    }
   }
   if (resources.empty()) return std::nullopt;
   return Object{{"kind", "APIResourceList"},

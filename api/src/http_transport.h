@@ -38,6 +38,10 @@ class HttpTransport {
   // is returned whole in the response instead. Returns the status and headers.
   virtual StatusOr<TransportResponse> Stream(const TransportRequest& request,
                                              const std::function<bool(const std::string&)>& on_line) = 0;
+  // Like Stream, but hands the body over as it arrives, in chunks of any size (nothing is
+  // split into lines or dropped), until on_data returns false or the body ends.
+  virtual StatusOr<TransportResponse> StreamData(const TransportRequest& request,
+                                                 const std::function<bool(std::string_view)>& on_data) = 0;
 };
 
 struct TransportOptions {

@@ -45,10 +45,17 @@ Route ParseResourcePath(const std::string& group, const std::string& version, co
     if (kind == nullptr || !Serves(*kind, version)) return nullptr;
     return kind;
   };
-  // /namespaces/{ns}/{plural}[/{name}[/status]]
+  // /namespaces/{ns}/{plural}[/{name}[/status|/log]]
   if (rest.size() >= 3 && rest[0] == "namespaces") {
     const manifests::KindInfo* kind = resource(rest[2]);
     if (kind == nullptr || !kind->namespaced || rest.size() > 5) return Route{};
+    if (rest.size() == 5 && rest[4] == "log" && kind->kind == "Pod") {
+      route.type = Route::Type::kPodLog;
+      route.kind = kind;
+      route.ns = rest[1];
+      route.name = rest[3];
+      return route;
+    }
     if (rest.size() == 5 && (rest[4] != "status" || !kind->has_status)) return Route{};
     route.type = Route::Type::kResource;
     route.kind = kind;
@@ -76,9 +83,29 @@ int HexValue(char c) {
   return -1;
 }
 
+// /moor/v1/images, /moor/v1/images/<name...>, /moor/v1/images:import|prune
+Route ParseImagesRoute(std::string_view rest) {
+  Route route;
+  while (!rest.empty() && rest.back() == '/') rest.remove_suffix(1);
+  if (rest.empty()) {
+    route.type = Route::Type::kImages;
+  } else if (rest.front() == ':') {
+    std::string_view action = rest.substr(1);
+    if (action != "import" && action != "prune") return route;
+    route.type = Route::Type::kImages;
+    route.action = std::string(action);
+  } else if (rest.front() == '/' && rest.size() > 1) {
+    route.type = Route::Type::kImages;
+    route.name = std::string(rest.substr(1));
+  }
+  return route;
+}
+
 }  // namespace
 
 Route ParseRoute(std::string_view path) {
+  constexpr std::string_view kImagesPrefix = "/moor/v1/images";
+  if (path.substr(0, kImagesPrefix.size()) == kImagesPrefix) return ParseImagesRoute(path.substr(kImagesPrefix.size()));
   std::vector<std::string> parts = SplitPath(path);
   Route route;
   if (parts.empty()) return route;

@@ -1,5 +1,6 @@
 // Table printers for Pod, Deployment, ReplicaSet, DaemonSet and StatefulSet, computing the
 // cells as kube-apiserver's printers do.
+#include <algorithm>
 #include <string>
 
 #include "table_printers.h"
@@ -21,32 +22,80 @@ bool ConditionTrue(const Object& obj, const std::string& type) {
   return false;
 }
 
-// The STATUS column of a pod (kubectl's printPod logic, without sidecar subtleties).
-std::string PodStatus(const Object& pod) {
-  std::string reason = Str(pod, "status.phase");
-  if (reason.empty()) reason = "Pending";
+// The "reason" text of a terminated container without a reason: "Signal:9" / "ExitCode:1".
+std::string TerminatedText(const Object& terminated) {
+  int64_t signal = Int(terminated, "signal");
+  return signal != 0 ? "Signal:" + std::to_string(signal) : "ExitCode:" + std::to_string(Int(terminated, "exitCode"));
+}
+
+bool IsRestartableInit(const Object& pod, const std::string& name) {
+  const auto& init = At(pod, "spec.initContainers");
+  if (!init.is_array()) return false;
+  for (const auto& c : init) {
+    if (c.is_object() && c.value("name", "") == name) return Str(c, "restartPolicy") == "Always";
+  }
+  return false;
+}
+
+// Cells READY, STATUS and RESTARTS of a pod, computed as kubectl's printPod does
+// (pkg/printers/internalversion, Kubernetes 1.32), sidecar init containers included.
+struct PodSummary {
+  std::string ready;
+  std::string status;
+  std::string restarts;
+};
+
+PodSummary SummarizePod(const Object& pod, WallTime now) {
+  int64_t restarts = 0;
+  int64_t sidecar_restarts = 0;
+  size_t total = Size(pod, "spec.containers");
+  size_t ready = 0;
+  std::string last_restart;  // RFC 3339 UTC timestamps sort as text
+  std::string last_sidecar_restart;
+
+  std::string phase = Str(pod, "status.phase");
+  if (phase.empty()) phase = "Pending";  // kube-apiserver sets it at creation
+  std::string reason = phase;
   if (!Str(pod, "status.reason").empty()) reason = Str(pod, "status.reason");
+  const auto& conditions = At(pod, "status.conditions");
+  if (conditions.is_array()) {
+    for (const auto& c : conditions) {
+      if (Str(c, "type") == "PodScheduled" && Str(c, "reason") == "SchedulingGated") reason = "SchedulingGated";
+    }
+  }
+  const auto& init_specs = At(pod, "spec.initContainers");
+  if (init_specs.is_array()) {
+    for (const auto& c : init_specs) {
+      if (c.is_object() && Str(c, "restartPolicy") == "Always") ++total;
+    }
+  }
 
   bool initializing = false;
   const auto& init_statuses = At(pod, "status.initContainerStatuses");
   size_t init_total = Size(pod, "spec.initContainers");
   if (init_statuses.is_array()) {
     for (size_t i = 0; i < init_statuses.size(); ++i) {
-      const auto& cs = init_statuses[i];
+      const Object& cs = init_statuses[i];
+      bool sidecar = IsRestartableInit(pod, Str(cs, "name"));
+      restarts += Int(cs, "restartCount");
+      std::string finished = Str(cs, "lastState.terminated.finishedAt");
+      last_restart = std::max(last_restart, finished);
+      if (sidecar) {
+        sidecar_restarts += Int(cs, "restartCount");
+        last_sidecar_restart = std::max(last_sidecar_restart, finished);
+      }
       const Object& terminated = At(cs, "state.terminated");
       const Object& waiting = At(cs, "state.waiting");
-      if (terminated.is_object() && terminated.value("exitCode", 0) == 0) continue;
+      if (terminated.is_object() && Int(terminated, "exitCode") == 0) continue;
+      if (sidecar && Bool(cs, "started")) {
+        if (Bool(cs, "ready")) ++ready;
+        continue;
+      }
       if (terminated.is_object()) {
-        std::string r = terminated.value("reason", "");
-        if (r.empty()) {
-          int signal = terminated.value("signal", 0);
-          r = signal != 0 ? "Signal:" + std::to_string(signal)
-                          : "ExitCode:" + std::to_string(terminated.value("exitCode", 0));
-        }
-        reason = "Init:" + r;
-      } else if (waiting.is_object() && !waiting.value("reason", "").empty() &&
-                 waiting.value("reason", "") != "PodInitializing") {
-        reason = "Init:" + waiting.value("reason", "");
+        reason = Str(terminated, "reason").empty() ? "Init:" + TerminatedText(terminated)
+                                                   : "Init:" + Str(terminated, "reason");
+      } else if (waiting.is_object() && !Str(waiting, "reason").empty() && Str(waiting, "reason") != "PodInitializing") {
+        reason = "Init:" + Str(waiting, "reason");
       } else {
         reason = "Init:" + std::to_string(i) + "/" + std::to_string(init_total);
       }
@@ -54,51 +103,56 @@ std::string PodStatus(const Object& pod) {
       break;
     }
   }
-  if (!initializing) {
+
+  if (!initializing || ConditionTrue(pod, "Initialized")) {
+    restarts = sidecar_restarts;
+    last_restart = last_sidecar_restart;
     bool has_running = false;
     const auto& statuses = At(pod, "status.containerStatuses");
     if (statuses.is_array()) {
       for (size_t k = statuses.size(); k-- > 0;) {
-        const auto& cs = statuses[k];
+        const Object& cs = statuses[k];
+        restarts += Int(cs, "restartCount");
+        last_restart = std::max(last_restart, Str(cs, "lastState.terminated.finishedAt"));
         const Object& waiting = At(cs, "state.waiting");
         const Object& terminated = At(cs, "state.terminated");
-        if (waiting.is_object() && !waiting.value("reason", "").empty()) {
-          reason = waiting.value("reason", "");
-        } else if (terminated.is_object() && !terminated.value("reason", "").empty()) {
-          reason = terminated.value("reason", "");
+        if (waiting.is_object() && !Str(waiting, "reason").empty()) {
+          reason = Str(waiting, "reason");
+        } else if (terminated.is_object() && !Str(terminated, "reason").empty()) {
+          reason = Str(terminated, "reason");
         } else if (terminated.is_object()) {
-          int signal = terminated.value("signal", 0);
-          reason = signal != 0 ? "Signal:" + std::to_string(signal)
-                               : "ExitCode:" + std::to_string(terminated.value("exitCode", 0));
-        } else if (cs.is_object() && cs.value("ready", false) && At(cs, "state.running").is_object()) {
+          reason = TerminatedText(terminated);
+        } else if (Bool(cs, "ready") && At(cs, "state.running").is_object()) {
           has_running = true;
+          ++ready;
         }
       }
     }
+    // A pod with a container still running is not "Completed".
     if (reason == "Completed" && has_running) reason = ConditionTrue(pod, "Ready") ? "Running" : "NotReady";
   }
-  if (!Str(pod, "metadata.deletionTimestamp").empty()) {
-    reason = Str(pod, "status.reason") == "NodeLost" ? "Unknown" : "Terminating";
-  }
-  return reason;
-}
 
-json PodRestarts(const Object& pod, WallTime now) {
-  int64_t restarts = 0;
-  std::string last_finished;
-  const auto& statuses = At(pod, "status.containerStatuses");
-  if (statuses.is_array()) {
-    for (const auto& cs : statuses) {
-      if (!cs.is_object()) continue;
-      restarts += cs.value("restartCount", 0);
-      std::string finished = Str(cs, "lastState.terminated.finishedAt");
-      if (finished > last_finished) last_finished = finished;  // RFC 3339 UTC sorts as text
+  if (!Str(pod, "metadata.deletionTimestamp").empty()) {
+    if (Str(pod, "status.reason") == "NodeLost") {
+      reason = "Unknown";
+    } else if (phase != "Succeeded" && phase != "Failed") {
+      reason = "Terminating";
     }
   }
-  if (restarts > 0 && !last_finished.empty()) {
-    return std::to_string(restarts) + " (" + Since(last_finished, now) + " ago)";
-  }
-  return restarts;
+
+  PodSummary out;
+  out.ready = std::to_string(ready) + "/" + std::to_string(total);
+  out.status = reason;
+  out.restarts = std::to_string(restarts);
+  if (restarts != 0 && !last_restart.empty()) out.restarts += " (" + Since(last_restart, now) + " ago)";
+  return out;
+}
+
+// status.podIPs[0].ip (what kubectl shows), else status.podIP.
+std::string PodIP(const Object& pod) {
+  const auto& ips = At(pod, "status.podIPs");
+  if (ips.is_array() && !ips.empty() && !Str(ips[0], "ip").empty()) return Str(ips[0], "ip");
+  return Str(pod, "status.podIP");
 }
 
 void AddPod(PrinterMap& printers) {
@@ -115,14 +169,6 @@ void AddPod(PrinterMap& printers) {
                Column("Nominated Node", "string", "Name of the node where the pod is nominated to run.", 1),
                Column("Readiness Gates", "string", "The readiness gates of this pod.", 1)};
   p.cells = [](const Object& pod, WallTime now) {
-    size_t total = Size(pod, "spec.containers");
-    size_t ready = 0;
-    const auto& statuses = At(pod, "status.containerStatuses");
-    if (statuses.is_array()) {
-      for (const auto& cs : statuses) {
-        if (cs.is_object() && cs.value("ready", false)) ++ready;
-      }
-    }
     std::string gates = "<none>";
     size_t gate_total = Size(pod, "spec.readinessGates");
     if (gate_total > 0) {
@@ -132,12 +178,13 @@ void AddPod(PrinterMap& printers) {
       }
       gates = std::to_string(true_gates) + "/" + std::to_string(gate_total);
     }
+    PodSummary summary = SummarizePod(pod, now);
     return std::vector<json>{Str(pod, "metadata.name"),
-                             std::to_string(ready) + "/" + std::to_string(total),
-                             PodStatus(pod),
-                             PodRestarts(pod, now),
+                             summary.ready,
+                             summary.status,
+                             summary.restarts,
                              Age(pod, now),
-                             OrNone(Str(pod, "status.podIP")),
+                             OrNone(PodIP(pod)),
                              OrNone(Str(pod, "spec.nodeName")),
                              OrNone(Str(pod, "status.nominatedNodeName")),
                              gates};

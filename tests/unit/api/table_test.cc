@@ -84,7 +84,7 @@ TEST(TableTest, PodRestartsReadyAndStatus) {
   auto fresh_cells = TableCellsFor(fresh, kNow);
   EXPECT_EQ(fresh_cells[1], "0/1");
   EXPECT_EQ(fresh_cells[2], "Pending");
-  EXPECT_EQ(fresh_cells[3], 0);
+  EXPECT_EQ(fresh_cells[3], "0");
 }
 
 TEST(TableTest, OtherKinds) {

@@ -8,6 +8,7 @@
 
 #include "moor/common/clock.h"
 #include "moor/common/status.h"
+#include "moor/api/node_services.h"
 #include "moor/manifests/load.h"
 #include "moor/store/store.h"
 
@@ -31,13 +32,18 @@ struct ApiServerOptions {
   manifests::LoadOptions load;    // validation of objects written through the API
   std::vector<SourceInfo> sources;
   Clock* clock = nullptr;         // nullptr: SystemClock(); used for AGE and timestamps
+  // This host's node agent (not owned; must outlive the server). When null, pod logs and
+  // /moor/v1/images answer 503 ServiceUnavailable ("no node agent on this server").
+  PodLogSource* logs = nullptr;
+  ImageService* images = nullptr;
 };
 
 class ApiServerImpl;
 
 // The Kubernetes-shaped REST API over HTTPS: discovery, get/list/watch/create/update/delete
-// of every kind in manifests::SupportedKinds(), Table output for kubectl, /metrics and
-// /moor/v1/status. Thread-safe; requests are served on the HTTP library's threads and every
+// of every kind in manifests::SupportedKinds(), Table output for kubectl, /metrics,
+// /moor/v1/status, pod logs (GET .../pods/{name}/log, streamed while following) and this
+// node's images (/moor/v1/images). Thread-safe; requests are served on the HTTP library's threads and every
 // watch stream on a thread of its own.
 class ApiServer {
  public:

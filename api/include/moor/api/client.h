@@ -6,8 +6,11 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "moor/api/kubeconfig.h"
+#include "moor/api/node_services.h"
 #include "moor/common/status.h"
 #include "moor/manifests/kinds.h"
 #include "moor/manifests/object.h"
@@ -72,6 +75,25 @@ class ApiClient {
   StatusOr<Object> SourceStatus();
   // GET of any path (e.g. "/metrics"); returns the body of a 2xx answer.
   StatusOr<std::string> RawGet(const std::string& path_and_query);
+
+  // GET .../pods/{name}/log with request's container, follow, previous, timestamps and
+  // tail_lines (request.keep_following is not sent). Hands the log text to `sink` as it
+  // arrives, in chunks of any size, until the log ends (with follow: the container is gone)
+  // or `sink` returns false (Ok). Server errors as for Get ("container \"a\" in pod \"web\" is
+  // waiting to start: ContainerCreating" is kInvalidArgument, the code of HTTP 400).
+  Status StreamLogs(const PodLogRequest& request, const std::function<bool(std::string_view)>& sink);
+
+  // This node's images (/moor/v1/images). Without a node agent the server answers
+  // kUnavailable "no node agent on this server".
+  StatusOr<std::vector<ImageSummary>> ListImages();
+  // Pulls `reference` on the server (waits up to an hour for it) and returns the image.
+  StatusOr<ImageSummary> PullImage(const std::string& reference);
+  // Removes one image by reference or id ("sha256:..."); the server refuses one in use.
+  Status RemoveImage(const std::string& reference_or_id);
+  // Imports a `docker save` or OCI archive that is a file on the server's host.
+  StatusOr<std::vector<ImageSummary>> ImportImage(const std::string& path_on_server);
+  // Removes images no container uses and no reference names; returns their ids.
+  StatusOr<std::vector<std::string>> PruneImages();
 
   const Kubeconfig& config() const { return config_; }
 

@@ -23,6 +23,10 @@ struct PodLogRequest {
   bool previous = false;     // the last terminated instance of the container
   bool timestamps = false;
   std::optional<int> tail_lines;
+  // Set by the API server: returns false once the client went away or the server is
+  // stopping. A following source polls it while it waits for new output (a client that leaves
+  // during silence is otherwise only noticed at the next write). May be empty: always true.
+  std::function<bool()> keep_following;
 };
 
 class PodLogSource {

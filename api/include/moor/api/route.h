@@ -21,6 +21,8 @@ struct Route {
     kGroupList,     // /apis        (APIGroupList)
     kGroupVersion,  // /api/v1, /apis/<group>/<version>  (APIResourceList)
     kResource,      // a collection or one object of `kind`
+    kPodLog,        // /api/v1/namespaces/{ns}/pods/{name}/log (ns and name set, kind Pod)
+    kImages,        // /moor/v1/images[/<reference or id>] and /moor/v1/images:<action>
   };
   Type type = Type::kNotFound;
   std::string group;    // kGroupVersion / kResource: "" for core
@@ -30,11 +32,14 @@ struct Route {
                                   // (or a cluster-scoped kind)
   std::string name;               // kResource: "" for the collection
   bool status = false;            // kResource: the /status subresource
+                                  // kImages: name is the image ("" for the collection)
+  std::string action;             // kImages: "import" or "prune" for /moor/v1/images:<action>
 };
 
 // Parses a decoded request path ("/apis/apps/v1/namespaces/default/deployments/web").
 // Unknown groups, versions, resources, and namespaced paths of cluster-scoped kinds give
-// kNotFound. A trailing slash is ignored.
+// kNotFound. A trailing slash is ignored. Everything after "/moor/v1/images/" is the image
+// name (references contain slashes).
 Route ParseRoute(std::string_view path);
 
 // Percent-decodes URL text; with plus_is_space, '+' becomes ' ' (query strings).
