@@ -215,7 +215,8 @@ TEST_F(CniNetworkIntegrationTest, SandboxesReachEachOtherTheHostAndHostPorts) {
     EXPECT_TRUE(Reaches("", a->ip, 8080, "sandbox-a"));         // host to pod
     EXPECT_TRUE(Reaches("", "127.0.0.1", host_port, "sandbox-a"));  // hostPort on localhost (route_localnet)
     EXPECT_TRUE(Reaches("", a->gateway, host_port, "sandbox-a"));   // hostPort on the bridge address
-    EXPECT_TRUE(Reaches("b", a->gateway, host_port, "sandbox-a"));  // hostPort from another pod (hairpin/SNAT)
+    EXPECT_TRUE(Reaches("b", a->gateway, host_port, "sandbox-a"));  // hostPort from another pod (SNAT)
+    EXPECT_TRUE(Reaches("a", a->gateway, host_port, "sandbox-a"));  // hostPort back to itself (hairpin)
   }
   EXPECT_THAT(NatRules(), HasSubstr(NetnsName("a")));
 
@@ -261,6 +262,28 @@ TEST_F(CniNetworkIntegrationTest, ANewObjectOnTheSameStateDirInspectsAndTearsDow
   EXPECT_FALSE(LeaseExists(before.ip));
   EXPECT_EQ(BridgePorts(), 0u);
   EXPECT_THAT(NatRules(), Not(HasSubstr(NetnsName("c"))));
+}
+
+TEST_F(CniNetworkIntegrationTest, TeardownAfterTheNamespaceVanishedReleasesLeaseAndRules) {
+  auto net = Network();
+  ASSERT_NE(net, nullptr);
+  ASSERT_TRUE(net->Init().ok());
+  auto e = net->Setup("e", {{moor::testing::FreeLoopbackPort(), 8080, "tcp", ""}});
+  ASSERT_TRUE(e.ok()) << e.status().ToString();
+  ASSERT_EQ(RunCommand({"ip", "netns", "delete", NetnsName("e")}).exit_code, 0);  // e.g. a host reboot
+  EXPECT_EQ(net->Inspect("e").status().code(), StatusCode::kNotFound);
+  EXPECT_TRUE(LeaseExists(e->ip));
+  EXPECT_THAT(NatRules(), HasSubstr(NetnsName("e")));
+
+  ASSERT_TRUE(net->Teardown("e").ok());  // DEL with an empty CNI_NETNS
+  EXPECT_FALSE(LeaseExists(e->ip));
+  EXPECT_THAT(NatRules(), Not(HasSubstr(NetnsName("e"))));
+  EXPECT_TRUE(net->List()->empty());
+
+  // Setup of the same id afterwards works from scratch.
+  auto again = net->Setup("e", {});
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_TRUE(std::filesystem::exists(again->netns_path));
 }
 
 TEST_F(CniNetworkIntegrationTest, ConcurrentSetupsGetDistinctAddresses) {
