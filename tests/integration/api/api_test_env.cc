@@ -7,10 +7,12 @@
 
 namespace moor::api::testenv {
 
-ApiTestEnv::ApiTestEnv(int64_t history_limit) : dir_("api") {
+ApiTestEnv::ApiTestEnv(int64_t history_limit) : ApiTestEnv(ApiTestEnvOptions{history_limit, nullptr, nullptr}) {}
+
+ApiTestEnv::ApiTestEnv(const ApiTestEnvOptions& env_options) : dir_("api") {
   store::SqliteStoreOptions store_options;
   store_options.path = dir_ / "state.db";
-  store_options.history_limit = history_limit;
+  store_options.history_limit = env_options.history_limit;
   auto st = store::OpenSqliteStore(store_options);
   if (!st.ok()) ADD_FAILURE() << "opening the store: " << st.status().ToString();
   store_ = std::move(st).value();
@@ -21,6 +23,8 @@ ApiTestEnv::ApiTestEnv(int64_t history_limit) : dir_("api") {
   options.token = RandomHex(16);
   options.store = store_.get();
   options.sources = {SourceInfo{"folder", "folder", (dir_ / "manifests").string()}};
+  options.logs = env_options.logs;
+  options.images = env_options.images;
   auto server = ApiServer::Start(options);
   if (!server.ok()) {
     ADD_FAILURE() << "starting the API server: " << server.status().ToString();

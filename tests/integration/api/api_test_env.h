@@ -13,9 +13,16 @@ namespace moor::api::testenv {
 
 // A real HTTPS API server on a free 127.0.0.1 port over a SqliteStore in a temp dir, its
 // kubeconfig written to <dir>/moor.kubeconfig, and a real ApiClient.
+struct ApiTestEnvOptions {
+  int64_t history_limit = 100000;
+  PodLogSource* logs = nullptr;    // not owned
+  ImageService* images = nullptr;  // not owned
+};
+
 class ApiTestEnv {
  public:
   explicit ApiTestEnv(int64_t history_limit = 100000);
+  explicit ApiTestEnv(const ApiTestEnvOptions& options);
   ~ApiTestEnv();
 
   store::Store& store() { return *store_; }
