@@ -105,10 +105,12 @@ const std::vector<std::string>& DefaultCapabilities() {
 
 const std::vector<std::string>& AllCapabilities() { return CapabilityTable(); }
 
-StatusOr<std::vector<std::string>> ComputeCapabilities(const SecurityOptions& security) {
+StatusOr<std::vector<std::string>> ComputeCapabilities(const SecurityOptions& security, std::uint64_t available) {
   std::set<int> caps;
   auto insert_all = [&] {
-    for (std::size_t i = 0; i < CapabilityTable().size(); ++i) caps.insert(static_cast<int>(i));
+    for (std::size_t i = 0; i < CapabilityTable().size(); ++i) {
+      if (available & (std::uint64_t{1} << i)) caps.insert(static_cast<int>(i));
+    }
   };
   if (security.privileged) {
     insert_all();
@@ -137,7 +139,8 @@ StatusOr<std::vector<std::string>> ComputeCapabilities(const SecurityOptions& se
 StatusOr<json> BuildOciSpec(const ContainerSpec& spec, const OciSpecContext& context) {
   if (spec.args.empty()) return InvalidArgumentError("container " + spec.name + ": no command to run (args is empty)");
   if (spec.id.empty()) return InvalidArgumentError("container " + spec.name + ": empty id");
-  MOOR_ASSIGN_OR_RETURN(std::vector<std::string> caps, ComputeCapabilities(spec.security));
+  MOOR_ASSIGN_OR_RETURN(std::vector<std::string> caps,
+                        ComputeCapabilities(spec.security, context.available_capabilities));
   const bool privileged = spec.security.privileged;
 
   std::vector<std::string> env = spec.env;
@@ -154,7 +157,8 @@ StatusOr<json> BuildOciSpec(const ContainerSpec& spec, const OciSpecContext& con
       {"env", env},
       {"cwd", spec.working_dir.empty() ? "/" : spec.working_dir},
       {"capabilities", {{"bounding", caps}, {"effective", caps}, {"permitted", caps}}},
-      {"rlimits", json::array({{{"type", "RLIMIT_NOFILE"}, {"hard", 1048576}, {"soft", 1048576}}})},
+      {"rlimits",
+       json::array({{{"type", "RLIMIT_NOFILE"}, {"hard", context.nofile_limit}, {"soft", context.nofile_limit}}})},
       {"noNewPrivileges", spec.security.no_new_privileges},
   };
   if (process["cwd"].get<std::string>().front() != '/') {

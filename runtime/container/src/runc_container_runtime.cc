@@ -108,11 +108,13 @@ int ReadPidFile(const std::string& path) {
 
 }  // namespace
 
-RuncRuntime::RuncRuntime(RuncRuntimeOptions options, std::string runc, std::string conmon, CgroupHost cgroups)
+RuncRuntime::RuncRuntime(RuncRuntimeOptions options, std::string runc, std::string conmon, CgroupHost cgroups,
+                         HostLimits limits)
     : options_(std::move(options)),
       runc_(std::move(runc)),
       conmon_(std::move(conmon)),
       cgroups_(std::move(cgroups)),
+      limits_(limits),
       runner_(options_.runner != nullptr ? options_.runner : &SystemCommandRunner()) {}
 
 std::string RuncRuntime::DefaultCgroupPath(const std::string& id) const {
@@ -188,6 +190,8 @@ Status RuncRuntime::CreateIn(const ContainerSpec& spec, const ContainerDir& dir,
   context.cgroup_v2 = cgroups_.v2();
   context.memory_swap_supported = cgroups_.memory_swap_supported();
   context.user = user;
+  context.nofile_limit = limits_.nofile_limit;
+  context.available_capabilities = limits_.bounding_capabilities;
   MOOR_ASSIGN_OR_RETURN(nlohmann::json config, BuildOciSpec(spec, context));
   MOOR_RETURN_IF_ERROR(WriteFileAtomic(dir.config(), config.dump(2) + "\n", 0600));
   MOOR_RETURN_IF_ERROR(MakeDirs(fs::path(spec.log_path).parent_path().string()));
@@ -225,14 +229,18 @@ Status RuncRuntime::Start(const std::string& id) {
   MOOR_RETURN_IF_ERROR(ValidateId(id));
   ContainerDir dir(options_.state_dir, id);
   MOOR_ASSIGN_OR_RETURN(ContainerRecord record, dir.ReadRecord());
+  // Recorded first: the process may exit (and conmon record its finish) before runc returns.
+  ContainerRecord started = record;
+  started.started_at = FormatRfc3339Micro(SystemClock().Now());
+  MOOR_RETURN_IF_ERROR(dir.WriteRecord(started));
   CommandSpec cmd = RuncCommand({"start", id}, kRuncTimeout);
-  MOOR_ASSIGN_OR_RETURN(CommandResult r, runner_->Run(cmd));
-  if (r.exit_code != 0) {
-    if (SaysNotExist(r)) return FailedPreconditionError("container " + id + " has no runc state; remove and recreate it");
-    return CommandFailure(cmd, r);
-  }
-  record.started_at = FormatRfc3339Micro(SystemClock().Now());
-  return dir.WriteRecord(record);
+  auto r = runner_->Run(cmd);
+  if (r.ok() && r->exit_code == 0) return Status::Ok();
+  Status restored = dir.WriteRecord(record);
+  (void)restored;  // best effort: the start failed either way
+  if (!r.ok()) return r.status();
+  if (SaysNotExist(*r)) return FailedPreconditionError("container " + id + " has no runc state; remove and recreate it");
+  return CommandFailure(cmd, *r);
 }
 
 ContainerInfo RuncRuntime::Describe(const ContainerDir& dir, const ContainerRecord& record, const StateLookup& lookup) {
@@ -246,6 +254,10 @@ ContainerInfo RuncRuntime::Describe(const ContainerDir& dir, const ContainerReco
     info.state = ContainerState::kExited;
     info.exit_code = e.code;
     info.finished_at = e.finished_at;
+    // File times come from the kernel's coarse clock (a few ms behind): never before the start.
+    auto started = ParseRfc3339(info.started_at);
+    auto finished = ParseRfc3339(info.finished_at);
+    if (started.ok() && finished.ok() && *finished < *started) info.finished_at = info.started_at;
     info.pid = 0;
     info.oom_killed = Exists(dir.oom_file()) ||
                       cgroups_.OomKillCount(record.cgroup_path.empty() ? DefaultCgroupPath(record.id)
@@ -274,15 +286,17 @@ ContainerInfo RuncRuntime::Describe(const ContainerDir& dir, const ContainerReco
     info.state = ContainerState::kRunning;
     info.pid = s.pid;
   } else {
-    // Stopped: conmon writes the exit file once it has drained the container's output.
-    auto deadline = std::chrono::steady_clock::now() + kExitFileWait;
-    while (std::chrono::steady_clock::now() < deadline) {
+    // Stopped: conmon writes the exit file once it has drained the container's output. Only
+    // worth waiting for while conmon still runs.
+    const bool monitor_alive = ConmonAlive(ReadPidFile(dir.conmon_pid_file()), record.id);
+    auto deadline = std::chrono::steady_clock::now() + (monitor_alive ? kExitFileWait : milliseconds(0));
+    do {
       if (auto e = ReadExitFile(dir.exit_file())) {
         exited(*e);
         return info;
       }
       std::this_thread::sleep_for(milliseconds(20));
-    }
+    } while (std::chrono::steady_clock::now() < deadline);
     // The monitor died without recording an exit (killed, or the host rebooted).
     info.state = ContainerState::kUnknown;
   }
@@ -464,7 +478,7 @@ StatusOr<std::unique_ptr<ContainerRuntime>> CreateRuncRuntime(const RuncRuntimeO
   ::chmod(o.state_dir.c_str(), 0700);
   MOOR_RETURN_IF_ERROR(MakeDirs(o.runc_root));
   return std::unique_ptr<ContainerRuntime>(new RuncRuntime(std::move(o), std::move(runc), std::move(conmon),
-                                                           CgroupHost::Detect()));
+                                                           CgroupHost::Detect(), DetectHostLimits()));
 }
 
 }  // namespace moor::runtime

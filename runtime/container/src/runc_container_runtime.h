@@ -7,6 +7,7 @@
 
 #include "cgroups.h"
 #include "container_dir.h"
+#include "host_limits.h"
 #include "moor/common/command.h"
 #include "moor/runtime/container_runtime.h"
 #include "moor/runtime/runc_runtime.h"
@@ -19,7 +20,8 @@ namespace moor::runtime {
 class RuncRuntime final : public ContainerRuntime {
  public:
   // `runc` and `conmon` are absolute paths (CreateRuncRuntime resolves them).
-  RuncRuntime(RuncRuntimeOptions options, std::string runc, std::string conmon, CgroupHost cgroups);
+  RuncRuntime(RuncRuntimeOptions options, std::string runc, std::string conmon, CgroupHost cgroups,
+              HostLimits limits);
 
   Status Create(const ContainerSpec& spec) override;
   Status Start(const std::string& id) override;
@@ -53,6 +55,7 @@ class RuncRuntime final : public ContainerRuntime {
   std::string runc_;
   std::string conmon_;
   CgroupHost cgroups_;
+  HostLimits limits_;
   CommandRunner* runner_;
 };
 

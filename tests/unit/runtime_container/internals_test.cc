@@ -10,6 +10,7 @@
 #include "cgroups.h"
 #include "conmon_launcher.h"
 #include "container_dir.h"
+#include "host_limits.h"
 #include "mounts.h"
 #include "moor/testing/temp_dir.h"
 
@@ -154,6 +155,36 @@ TEST(ContainerDirTest, RecordRoundTrip) {
   EXPECT_EQ(back->started_at, "");
   EXPECT_EQ(dir.exit_file(), state.path().string() + "/c1/persist/exit");
 }
+
+TEST(HostLimitsTest, CapabilityMasksFromProcStatus) {
+  const char status[] = "Name:\tmoor\nCapInh:\t0000000000000000\nCapEff:\t000001fffeffffff\n"
+                        "CapBnd:\t000001ffffffffff\n";
+  EXPECT_EQ(ParseCapabilityMask(status, "CapEff"), 0x000001fffeffffffull);
+  EXPECT_EQ(ParseCapabilityMask(status, "CapBnd"), 0x000001ffffffffffull);
+  EXPECT_EQ(ParseCapabilityMask(status, "CapAmb"), ~0ull);
+  EXPECT_EQ(ParseCapabilityMask(status, "Cap"), ~0ull);
+}
+
+struct NofileCase {
+  std::string name;
+  std::uint64_t effective;
+  std::uint64_t hard;
+  std::uint64_t expected;
+};
+void PrintTo(const NofileCase& c, std::ostream* os) { *os << c.name; }
+
+class NofileTest : public ::testing::TestWithParam<NofileCase> {};
+
+TEST_P(NofileTest, Limit) {
+  EXPECT_EQ(ContainerNofileLimit(GetParam().effective, GetParam().hard), GetParam().expected);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, NofileTest,
+    ::testing::Values(NofileCase{"with_sys_resource", ~0ull, 1024, 1048576},
+                      NofileCase{"without_sys_resource_low_hard", 0x000001fffeffffffull, 20000, 20000},
+                      NofileCase{"without_sys_resource_high_hard", 0, 4u << 20, 1048576}),
+    [](const ::testing::TestParamInfo<NofileCase>& info) { return info.param.name; });
 
 }  // namespace
 }  // namespace moor::runtime

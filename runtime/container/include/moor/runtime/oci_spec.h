@@ -26,6 +26,12 @@ struct OciSpecContext {
   bool cgroup_v2 = false;              // adds a cgroup namespace
   bool memory_swap_supported = false;  // memory.swap = limit (no swap), as the kubelet does
   ProcessUser user;
+  // RLIMIT_NOFILE soft and hard. Raising a hard limit needs CAP_SYS_RESOURCE; a host without
+  // it passes its own hard limit.
+  std::uint64_t nofile_limit = 1048576;
+  // Capabilities this host can grant (bit n = capability n, as CapBnd in /proc/self/status):
+  // "privileged" and "add: ALL" mean all of these.
+  std::uint64_t available_capabilities = ~std::uint64_t{0};
 };
 
 // Docker's default capability set, "CAP_"-prefixed, in Docker's order.
@@ -36,12 +42,14 @@ const std::vector<std::string>& AllCapabilities();
 // The capability set of a container, as containerd computes it: privileged = all; otherwise
 // Docker's default set, replaced by all when add has "ALL", emptied when drop has "ALL", then
 // the named adds and drops. Names are case-insensitive, with or without "CAP_". The result is
-// "CAP_"-prefixed and sorted by capability number. kInvalidArgument names an unknown capability.
-StatusOr<std::vector<std::string>> ComputeCapabilities(const SecurityOptions& security);
+// "CAP_"-prefixed and sorted by capability number. "All" means every capability in
+// `available` (bit n = capability n). kInvalidArgument names an unknown capability.
+StatusOr<std::vector<std::string>> ComputeCapabilities(const SecurityOptions& security,
+                                                       std::uint64_t available = ~std::uint64_t{0});
 
 // The OCI runtime config.json (ociVersion 1.0.2, as runc 1.1 accepts) for `spec`: process (args,
 // env with PATH/HOSTNAME defaults, cwd, user, capabilities bounding/effective/permitted,
-// RLIMIT_NOFILE 1048576, noNewPrivileges, oomScoreAdj), root, hostname, Docker's default mounts
+// RLIMIT_NOFILE (context.nofile_limit), noNewPrivileges, oomScoreAdj), root, hostname, Docker's default mounts
 // followed by spec.mounts (a spec mount replaces a default at the same destination), namespaces
 // (pid, ipc, uts, mount, network joining spec.netns_path when set, cgroup on v2), cgroupsPath,
 // resources, devices, and Docker's masked/read-only paths (none when privileged).
