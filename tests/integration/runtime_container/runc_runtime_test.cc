@@ -27,8 +27,8 @@ using std::chrono::milliseconds;
 using std::chrono::seconds;
 
 const char kBusybox[] = "/bin/busybox";
-const char* const kApplets[] = {"sh",   "sleep", "cat",  "echo", "id",    "ls",   "env",   "pwd",
-                                "grep", "dd",    "head", "touch", "hostname", "ps", "true", "seq"};
+const char* const kApplets[] = {"sh",   "sleep", "cat",   "echo",     "id", "ls",   "env", "pwd",    "grep",
+                                "dd",   "head",  "touch", "hostname", "ps", "true", "seq", "printf", "tty"};
 
 std::string MissingPrerequisite() {
   if (::geteuid() != 0) return "these tests need root (runc, overlay mounts, cgroups)";
@@ -348,10 +348,13 @@ TEST_F(RuncRuntimeTest, UsersFromRunAsUserAndImage) {
 
 TEST_F(RuncRuntimeTest, ReadOnlyRootfsBindMountEnvAndWorkingDir) {
   std::string out;
-  auto spec = Spec("ro", {"sh", "-c", "touch /x 2>/dev/null && echo writable || echo readonly"});
+  testing::WriteFile(dir_ / "pod/resolv.conf", "nameserver 127.0.0.53\n");
+  auto spec = Spec("ro", {"sh", "-c", "touch /x 2>/dev/null && echo writable || echo readonly; cat /etc/resolv.conf"});
   spec.security.read_only_rootfs = true;
+  // The mount point for a file the image does not have is made before the root turns read-only.
+  spec.mounts.push_back({"/etc/resolv.conf", (dir_ / "pod/resolv.conf").string(), "bind", true, {}});
   RunToExit(spec, &out);
-  EXPECT_EQ(out, "readonly\n");
+  EXPECT_EQ(out, "readonly\nnameserver 127.0.0.53\n");
 
   spec = Spec("rw", {"sh", "-c", "touch /x && echo writable"});
   RunToExit(spec, &out);
@@ -364,6 +367,22 @@ TEST_F(RuncRuntimeTest, ReadOnlyRootfsBindMountEnvAndWorkingDir) {
   spec.working_dir = "/tmp";
   RunToExit(spec, &out);
   EXPECT_EQ(out, "from the host\nbar baz\n/tmp\n");
+}
+
+TEST_F(RuncRuntimeTest, PartialLinesAreReassembledAndTtyWorks) {
+  std::string out;
+  auto spec = Spec("partial", {"sh", "-c", "printf abc; sleep 0.3; echo def; printf tail"});
+  RunToExit(spec, &out);
+  EXPECT_EQ(out, "abcdef\ntail\n");
+  auto raw = ReadFileLimited(spec.log_path, 1 << 20);
+  ASSERT_TRUE(raw.ok());
+  EXPECT_NE(raw->find(" stdout P abc\n"), std::string::npos) << *raw;
+
+  spec = Spec("tty", {"sh", "-c", "tty; echo done"});
+  spec.tty = true;
+  RunToExit(spec, &out);
+  EXPECT_NE(out.find("/dev/pts/0"), std::string::npos) << out;
+  EXPECT_NE(out.find("done"), std::string::npos) << out;
 }
 
 TEST_F(RuncRuntimeTest, LogRotationByConmonKeepsTheNewestEntries) {

@@ -11,6 +11,8 @@
 
 namespace moor::runtime {
 
+// kUnknown: no exit was recorded and runc has no live process (the monitor was killed, the host
+// rebooted, or a create did not finish); the caller should Remove and recreate the container.
 enum class ContainerState { kCreated, kRunning, kExited, kUnknown };
 
 struct ContainerInfo {
@@ -18,7 +20,7 @@ struct ContainerInfo {
   std::map<std::string, std::string> labels;
   ContainerState state = ContainerState::kUnknown;
   int pid = 0;              // init process on the host while running
-  int exit_code = 0;        // valid when kExited
+  int exit_code = 0;        // valid when kExited; 128 + signal when killed (137 = SIGKILL/OOM)
   bool oom_killed = false;  // the memory cgroup killed it
   std::string created_at;   // RFC 3339
   std::string started_at;   // RFC 3339, empty until started
@@ -55,7 +57,8 @@ class ContainerRuntime {
   // bundle and the container's cgroup. The log file stays (the caller removes the pod's logs).
   virtual Status Remove(const std::string& id) = 0;
   // Runs a command inside a running container and captures its output (probes, `moor exec`
-  // without a terminal).
+  // without a terminal). The container's env, user and cwd apply. On timeout the command is
+  // killed and the result says timed_out. kFailedPrecondition if the container has exited.
   virtual StatusOr<ExecResult> Exec(const std::string& id, const std::vector<std::string>& argv,
                                     std::chrono::milliseconds timeout) = 0;
   // The argv of a command that, run by a process on this host with the user's terminal, execs

@@ -33,6 +33,11 @@ struct LogReadOptions {
 // Reads a CRI log file (and its rotated predecessor "<path>.1" when tailing) and calls `sink`
 // with each message re-assembled from partial entries, newline-terminated, as `kubectl logs`
 // prints it. Stops early if `sink` returns false. kNotFound if the file does not exist.
+// Rotation: Debian's conmon 2.1.6 rotates at --log-size-max by renaming a fresh empty file over
+// the path (the old entries are dropped, no "<path>.1" is kept); a follower drains the old file
+// and continues at the start of the new one. A file truncated in place is read again from 0.
+// A message still waiting for its final ("F") entry is printed when reading ends (not
+// following, or keep_following returned false).
 Status ReadCriLog(const std::string& path, const LogReadOptions& options,
                   const std::function<bool(std::string_view)>& sink);
 
