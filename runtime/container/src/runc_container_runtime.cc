@@ -148,7 +148,14 @@ Status RuncRuntime::Create(const ContainerSpec& spec) {
   MOOR_RETURN_IF_ERROR(ValidateId(spec.id));
   if (spec.rootfs_layers.empty()) return InvalidArgumentError("container " + spec.id + ": no image layers");
   if (spec.args.empty()) return InvalidArgumentError("container " + spec.id + ": no command to run");
-  if (spec.log_path.empty()) return InvalidArgumentError("container " + spec.id + ": no log path");
+  if (spec.log_path.empty() || spec.log_path.front() != '/') {
+    return InvalidArgumentError("container " + spec.id + ": log path \"" + spec.log_path + "\" is not absolute");
+  }
+  for (const auto& layer : spec.rootfs_layers) {
+    if (layer.empty() || layer.front() != '/') {
+      return InvalidArgumentError("container " + spec.id + ": image layer \"" + layer + "\" is not an absolute path");
+    }
+  }
   ContainerDir dir(options_.state_dir, spec.id);
   if (fs::path(dir.root()) == fs::path(options_.runc_root)) {
     return InvalidArgumentError("container id \"" + spec.id + "\" is reserved (runc's state directory)");
@@ -221,7 +228,7 @@ Status RuncRuntime::CreateIn(const ContainerSpec& spec, const ContainerDir& dir,
   launch.output_path = dir.conmon_log();
   launch.timeout = kCreateTimeout;
   MOOR_ASSIGN_OR_RETURN(int pid, LaunchConmon(launch));
-  (void)pid;
+  LogDebug("container created", {{"id", spec.id}, {"pid", std::to_string(pid)}});
   return Status::Ok();
 }
 
@@ -477,6 +484,11 @@ StatusOr<std::unique_ptr<ContainerRuntime>> CreateRuncRuntime(const RuncRuntimeO
   MOOR_RETURN_IF_ERROR(MakeDirs(o.state_dir));
   ::chmod(o.state_dir.c_str(), 0700);
   MOOR_RETURN_IF_ERROR(MakeDirs(o.runc_root));
+  // Real paths: mounts are found in /proc/self/mountinfo by path, which has no symlinks.
+  std::error_code ec;
+  o.state_dir = fs::canonical(o.state_dir, ec).string();
+  if (!ec) o.runc_root = fs::canonical(o.runc_root, ec).string();
+  if (ec) return UnavailableError("resolve " + o.state_dir + ": " + ec.message());
   return std::unique_ptr<ContainerRuntime>(new RuncRuntime(std::move(o), std::move(runc), std::move(conmon),
                                                            CgroupHost::Detect(), DetectHostLimits()));
 }
