@@ -82,7 +82,8 @@ class RuncRuntimeTest : public ::testing::Test {
   }
 
   void TearDown() override {
-    if (runtime_ == nullptr && !options_.state_dir.empty()) NewRuntime();
+    if (options_.state_dir.empty()) return;  // SetUp stopped before creating anything
+    if (runtime_ == nullptr) NewRuntime();
     if (runtime_ != nullptr) {
       auto all = runtime_->List();
       if (all.ok()) {
