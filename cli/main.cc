@@ -2,6 +2,9 @@
 // real implementations; every verb is a short file in src/.
 #include <CLI/CLI.hpp>
 
+#include "src/exec_verb.h"
+#include "src/image_verb.h"
+#include "src/logs_verb.h"
 #include "src/verbs.h"
 
 int main(int argc, char** argv) {
@@ -14,6 +17,9 @@ int main(int argc, char** argv) {
                  "Client verbs: kubeconfig file to use (default: $KUBECONFIG, else /var/lib/moor/moor.kubeconfig)");
   int exit_code = 0;
   for (moor::cli::AddVerbFn add : moor::cli::Verbs()) add(app, global, exit_code);
+  for (moor::cli::AddVerbFn add : {moor::cli::AddLogsVerb, moor::cli::AddExecVerb, moor::cli::AddImageVerb}) {
+    add(app, global, exit_code);
+  }
   CLI11_PARSE(app, argc, argv);
   return exit_code;
 }
