@@ -131,7 +131,7 @@ int Run(int objects, const char* moor_binary) {
     auto t3 = Clock::now();
     moor::testing::ChildProcess server({moor_binary, "server", "--data-dir", (dir / "server-data").string(),
                                         "--manifests", folder.string(), "--listen",
-                                        "127.0.0.1:" + std::to_string(port)},
+                                        "127.0.0.1:" + std::to_string(port), "--disable-agent"},
                                        log.string());
     bool ready = moor::testing::WaitFor([&] { return LogSays(log, "moor server ready"); }, std::chrono::seconds(120));
     double server_ms = Ms(Clock::now() - t3);

@@ -66,8 +66,25 @@ Status LoadServerConfig(const std::filesystem::path& file, ServerConfig& config)
       auto d = ParseDuration(text);
       if (!d.ok()) return fail(key, d.status().message());
       config.resync_interval = *d;
+    } else if (key == "disableAgent") {
+      if (!v.is_boolean()) return fail(key, "expected boolean");
+      config.disable_agent = v.get<bool>();
+    } else if (key == "nodeName") {
+      MOOR_ASSIGN_OR_RETURN(config.node_name, want_string());
+    } else if (key == "podSubnet") {
+      MOOR_ASSIGN_OR_RETURN(config.pod_subnet, want_string());
+    } else if (key == "bridge") {
+      MOOR_ASSIGN_OR_RETURN(config.bridge, want_string());
+      if (config.bridge.empty() || config.bridge.size() > 15) return fail(key, "a bridge name has 1 to 15 characters");
+    } else if (key == "namePrefix") {
+      MOOR_ASSIGN_OR_RETURN(config.name_prefix, want_string());
+    } else if (key == "registries") {
+      if (!v.is_object()) return fail(key, "expected a map with mirrors and configs");
+      config.registries = v;
     } else {
-      return fail(key, "unknown setting (known: dataDir, manifests, listen, logLevel, strict, resyncInterval)");
+      return fail(key,
+                  "unknown setting (known: dataDir, manifests, listen, logLevel, strict, resyncInterval, disableAgent, "
+                  "nodeName, podSubnet, bridge, namePrefix, registries)");
     }
   }
   return Status::Ok();

@@ -4,6 +4,8 @@
 #include <filesystem>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "moor/common/status.h"
 
 namespace moor::cli {
@@ -17,6 +19,13 @@ struct ServerConfig {
   std::string log_level = "info";
   bool strict = false;                          // unknown manifest fields are errors
   std::chrono::seconds resync_interval{300};    // full rescan of the watched folder
+  // The node agent (runs the pods of this host).
+  bool disable_agent = false;                   // store and API only: no containers run here
+  std::string node_name;                        // "" = the host name
+  std::string pod_subnet = "10.42.0.0/24";      // this node's slice of the pod range 10.42.0.0/16
+  std::string bridge = "moor0";                 // the pods' Linux bridge
+  std::string name_prefix = "moor";             // network namespaces and the cgroup parent
+  nlohmann::json registries;                    // mirrors and credentials, k3s registries.yaml schema
 
   std::filesystem::path ManifestsDir() const { return manifests.empty() ? data_dir / "manifests" : manifests; }
 };

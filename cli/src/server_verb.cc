@@ -16,6 +16,7 @@
 #include "moor/common/log.h"
 #include "moor/reconciler/folder_source.h"
 #include "moor/store/sqlite_store.h"
+#include "node_runtime.h"
 #include "server_config.h"
 #include "verbs.h"
 
@@ -29,6 +30,7 @@ struct ServerFlags {
   std::string listen;
   std::string log_level;
   bool strict = false;
+  bool disable_agent = false;
 };
 
 // The namespaces every Kubernetes cluster has.
@@ -77,6 +79,7 @@ int RunServer(const ServerFlags& flags) {
   if (!flags.listen.empty()) config.listen = flags.listen;
   if (!flags.log_level.empty()) config.log_level = flags.log_level;
   if (flags.strict) config.strict = true;
+  if (flags.disable_agent) config.disable_agent = true;
 
   LogLevel level;
   if (!ParseLogLevel(config.log_level, &level)) {
@@ -110,6 +113,18 @@ int RunServer(const ServerFlags& flags) {
     return 1;
   }
 
+  // The node agent first: the API serves its logs and images.
+  std::unique_ptr<NodeRuntime> node;
+  if (!config.disable_agent) {
+    auto started_node = NodeRuntime::Start(config, **store);
+    if (!started_node.ok()) {
+      LogError("cannot start the node agent (run with --disable-agent to serve the store and API only)",
+               {{"error", started_node.status().ToString()}});
+      return 1;
+    }
+    node = std::move(*started_node);
+  }
+
   std::filesystem::path kubeconfig_path = api::DefaultKubeconfigPath(config.data_dir);
   std::string token = LoadOrCreateToken(kubeconfig_path);
   api::ApiServerOptions api_options;
@@ -119,6 +134,10 @@ int RunServer(const ServerFlags& flags) {
   api_options.store = store->get();
   api_options.load.strict = config.strict;
   api_options.sources.push_back({"folder", "folder", config.ManifestsDir().string()});
+  if (node) {
+    api_options.logs = node->logs();
+    api_options.images = node->images();
+  }
   auto server = api::ApiServer::Start(api_options);
   if (!server.ok()) {
     LogError("cannot start the API server", {{"error", server.status().ToString()}});
@@ -156,6 +175,7 @@ int RunServer(const ServerFlags& flags) {
   LogInfo("stopping", {{"signal", sig == SIGINT ? "SIGINT" : "SIGTERM"}});
   (*folder)->Stop();
   (*server)->Stop();
+  if (node) node->Stop();  // the pods keep running; the next start adopts them
   return 0;
 }
 
@@ -170,6 +190,8 @@ void AddServerVerb(CLI::App& app, GlobalOptions& /*global*/, int& exit_code) {
   cmd->add_option("--listen", flags->listen, "API address (default 127.0.0.1:6443)");
   cmd->add_option("--log-level", flags->log_level, "debug, info, warn or error (default info)");
   cmd->add_flag("--strict", flags->strict, "Treat unknown manifest fields as errors");
+  cmd->add_flag("--disable-agent", flags->disable_agent,
+                "Run no containers on this host: store, API and manifests only");
   cmd->callback([flags, &exit_code] { exit_code = RunServer(*flags); });
 }
 

@@ -65,7 +65,8 @@ class MoorCliTest : public ::testing::Test {
   void StartServer() {
     server_ = std::make_unique<ChildProcess>(
         std::vector<std::string>{MOOR_BINARY, "server", "--data-dir", data_.string(), "--manifests",
-                                 manifests_.string(), "--listen", "127.0.0.1:" + std::to_string(port_)},
+                                 manifests_.string(), "--listen", "127.0.0.1:" + std::to_string(port_),
+                                 "--disable-agent"},
         (dir_ / "server.log").string());
     ASSERT_TRUE(WaitFor([&] { return Moor({"version"}).exit_code == 0; }, std::chrono::seconds(20)))
         << ServerLog();

@@ -1,0 +1,45 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "moor/common/status.h"
+#include "moor/manifests/object.h"
+#include "moor/store/store.h"
+
+namespace moor::runtime {
+
+using manifests::Object;
+using manifests::ObjectKey;
+
+struct ObjectList {
+  std::vector<Object> items;
+  std::int64_t resource_version = 0;
+};
+
+// The narrow view of the cluster a node agent needs. In the server process it is backed by
+// the store (cli/ wires that); a `moor agent` on another machine backs it with the API client.
+// Nothing in runtime/ opens the store itself. Every method is thread-safe. The store's value
+// types (WatchEvent, Watcher, EventInput) are shared so both backings speak the same words.
+class ClusterClient {
+ public:
+  virtual ~ClusterClient() = default;
+  // kNotFound if absent.
+  virtual StatusOr<Object> Get(const ObjectKey& key) = 0;
+  // Every object of `kind` (in `ns`, or all namespaces).
+  virtual StatusOr<ObjectList> List(const std::string& kind, const std::optional<std::string>& ns) = 0;
+  // Changes of `kind` after `from_rv` (kGone if that is too old: relist).
+  virtual StatusOr<std::unique_ptr<store::Watcher>> Watch(const std::string& kind, std::int64_t from_rv) = 0;
+  virtual StatusOr<Object> Create(const Object& obj) = 0;
+  // Replaces spec/metadata (precondition: metadata.resourceVersion when set).
+  virtual StatusOr<Object> Update(const Object& obj) = 0;
+  // Replaces status only (precondition: metadata.resourceVersion when set).
+  virtual StatusOr<Object> UpdateStatus(const Object& obj) = 0;
+  virtual Status RecordEvent(const store::EventInput& event) = 0;
+};
+
+}  // namespace moor::runtime
