@@ -78,13 +78,16 @@ Status LoadServerConfig(const std::filesystem::path& file, ServerConfig& config)
       if (config.bridge.empty() || config.bridge.size() > 15) return fail(key, "a bridge name has 1 to 15 characters");
     } else if (key == "namePrefix") {
       MOOR_ASSIGN_OR_RETURN(config.name_prefix, want_string());
+    } else if (key == "routeMetric") {
+      if (!v.is_number_integer() || v.get<long long>() < 0) return fail(key, "expected a non-negative integer");
+      config.route_metric = v.get<int>();
     } else if (key == "registries") {
       if (!v.is_object()) return fail(key, "expected a map with mirrors and configs");
       config.registries = v;
     } else {
       return fail(key,
                   "unknown setting (known: dataDir, manifests, listen, logLevel, strict, resyncInterval, disableAgent, "
-                  "nodeName, podSubnet, bridge, namePrefix, registries)");
+                  "nodeName, podSubnet, bridge, namePrefix, routeMetric, registries)");
     }
   }
   return Status::Ok();

@@ -25,6 +25,7 @@ struct ServerConfig {
   std::string pod_subnet = "10.42.0.0/24";      // this node's slice of the pod range 10.42.0.0/16
   std::string bridge = "moor0";                 // the pods' Linux bridge
   std::string name_prefix = "moor";             // network namespaces and the cgroup parent
+  int route_metric = 0;                         // metric of the unreachable safety routes (tests)
   nlohmann::json registries;                    // mirrors and credentials, k3s registries.yaml schema
 
   std::filesystem::path ManifestsDir() const { return manifests.empty() ? data_dir / "manifests" : manifests; }

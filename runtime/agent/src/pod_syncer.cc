@@ -80,6 +80,15 @@ const Object* FindContainer(const Object& pod, const std::string& name, bool* in
   return nullptr;
 }
 
+bool HasProjectedVolumes(const Object& pod) {
+  const Object& volumes = manifests::FieldAt(pod, "spec.volumes");
+  if (!volumes.is_array()) return false;
+  for (const Object& v : volumes) {
+    if (v.contains("configMap") || v.contains("secret")) return true;
+  }
+  return false;
+}
+
 std::string PullPolicy(const Object& container) {
   std::string policy = Str(container, "imagePullPolicy");
   if (!policy.empty()) return policy;
@@ -406,6 +415,15 @@ std::optional<milliseconds> PodSyncer::SyncDesired(const Object& pod) {
   if (acted) {
     Refresh(local);
     obs = Observe(pod, local);
+  }
+  // configMap and secret volumes follow their objects while the pod runs.
+  if (obs.sandbox_ready && !local.containers.empty() && HasProjectedVolumes(pod)) {
+    ObjectLookup lookup = [this](const ObjectKey& k) { return options_.cluster->Get(k); };
+    auto refreshed = volumes_.Prepare(pod, lookup);
+    if (!refreshed.ok()) {
+      LogWarn("refreshing volumes failed", {{"pod", key}, {"error", refreshed.status().ToString()}});
+      merge(milliseconds(5000));
+    }
   }
   // Probes for running containers.
   for (const auto& [id, c] : local.containers) {

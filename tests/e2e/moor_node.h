@@ -1,0 +1,71 @@
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "moor/testing/process.h"
+#include "moor/testing/temp_dir.h"
+
+namespace moor::e2e {
+
+// A real `moor server` with its node agent, isolated for one test: its own data dir and
+// watched folder, a unique name prefix (network namespaces, cgroup parent), its own bridge, a
+// free /24 inside 10.42.0.0/16 and its own metric for the unreachable safety routes. Clean()
+// (also run by the destructor) removes every piece of host state the daemon may have made:
+// containers, mounts, namespaces, the bridge, the routes, the cgroup dirs.
+class MoorNode {
+ public:
+  // `registries`: the config's registries section (mirrors to a test registry).
+  explicit MoorNode(nlohmann::json registries);
+  ~MoorNode();
+
+  // Starts the daemon and waits until the CLI reaches it. Returns "" or what went wrong.
+  std::string Start();
+  void Kill9();
+  // SIGTERM and wait: the agent stops, the pods keep running.
+  void Stop();
+  bool Running();
+
+  testing::CommandResult Moor(std::vector<std::string> args);
+  // `moor get <kind> <name> -o json`, or null if it fails.
+  nlohmann::json Get(const std::string& kind, const std::string& name);
+  void WriteManifest(const std::string& file, const std::string& yaml);
+  void RemoveManifest(const std::string& file);
+
+  // Host-side facts about what the daemon runs.
+  std::vector<std::string> RuncContainerIds();        // `runc --root <data>/runc list`
+  std::vector<std::string> NetnsWithPrefix();         // /var/run/netns/<prefix>-*
+  std::vector<std::string> MountsUnderDataDir();      // from /proc/self/mountinfo
+  std::vector<std::string> ContainerCgroupDirs();     // /sys/fs/cgroup/<ctrl>/<prefix>/*
+  int RuncPid(const std::string& container_id);       // 0 if not running
+
+  std::string ServerLog() const;
+  const std::filesystem::path& data_dir() const { return data_; }
+  const std::filesystem::path& manifests_dir() const { return manifests_; }
+  const std::string& prefix() const { return prefix_; }
+
+  // Removes everything (see class comment). Safe to call more than once.
+  void Clean();
+
+ private:
+  testing::TempDir dir_{"e2e"};
+  std::filesystem::path data_, manifests_, config_;
+  std::string prefix_, bridge_, subnet_;
+  int port_ = 0;
+  int route_metric_ = 0;
+  std::unique_ptr<testing::ChildProcess> server_;
+  int restarts_ = 0;
+};
+
+// A plain HTTP GET with curl (loopback or pod IPs only); returns the body or "" on failure.
+std::string HttpGet(const std::string& url);
+
+// Fails (as a string) unless the machine can run the e2e tests: root, runc, conmon, CNI plugins,
+// busybox-static, docker-registry, skopeo, curl.
+std::string MissingPrerequisites();
+
+}  // namespace moor::e2e

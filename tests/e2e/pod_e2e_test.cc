@@ -1,0 +1,357 @@
+// Pods on real parts, as a user meets them: YAML dropped into the watched folder of a real
+// `moor server` becomes runc containers in a CNI network namespace, with an image pulled from a
+// real registry on 127.0.0.1 (built by the test from busybox-static). Needs root; every piece
+// of host state is removed by MoorNode, also when a test fails.
+#include <signal.h>
+
+#include <regex>
+#include <set>
+#include <thread>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "moor/common/files.h"
+#include "moor/testing/test_registry.h"
+#include "moor_node.h"
+
+namespace moor::e2e {
+namespace {
+
+using testing::ChildProcess;
+using testing::WaitFor;
+using std::chrono::seconds;
+
+constexpr char kHelloPod[] = R"Y(apiVersion: v1
+kind: Pod
+metadata:
+  name: hello-pod
+  labels: {app: hello}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: web
+    image: busybox:1.36
+    command: ["httpd", "-f", "-v", "-p", "8000", "-h", "/www"]
+    ports:
+    - {name: http, containerPort: 8000}
+)Y";
+
+class PodE2eTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    missing_ = new std::string(MissingPrerequisites());
+    if (!missing_->empty()) return;
+    auto registry = testing::TestRegistry::Start();
+    if (!registry.ok()) {
+      *missing_ = "cannot start the test registry: " + registry.status().ToString();
+      return;
+    }
+    registry_ = registry->release();
+    layout_ = new testing::TempDir("e2e-image");
+    auto layout = testing::BuildBusyboxImageLayout(layout_->path() / "oci", "1.36");
+    if (!layout.ok()) {
+      *missing_ = "cannot build the busybox image: " + layout.status().ToString();
+      return;
+    }
+    // Manifests say `image: busybox:1.36` unchanged; the config mirrors docker.io to the test registry.
+    Status pushed = registry_->Push(layout_->path() / "oci", "1.36", "library/busybox:1.36");
+    if (!pushed.ok()) *missing_ = "cannot push the busybox image: " + pushed.ToString();
+  }
+
+  static void TearDownTestSuite() {
+    delete registry_;
+    registry_ = nullptr;
+    delete layout_;
+    layout_ = nullptr;
+    delete missing_;
+    missing_ = nullptr;
+  }
+
+  void SetUp() override {
+    ASSERT_TRUE(missing_->empty()) << *missing_;
+    node_ = std::make_unique<MoorNode>(registry_->MirrorConfig("docker.io"));
+    std::string error = node_->Start();
+    ASSERT_TRUE(error.empty()) << error;
+  }
+
+  void TearDown() override {
+    if (HasFailure() && node_) std::cerr << "---- moor server log ----\n" << node_->ServerLog() << "\n";
+    node_.reset();  // Clean()
+  }
+
+  nlohmann::json Pod(const std::string& name) { return node_->Get("pod", name); }
+
+  // The pod's status, or an empty object while it has none.
+  static nlohmann::json StatusOf(const nlohmann::json& pod) {
+    if (!pod.is_object() || !pod.contains("status") || !pod["status"].is_object()) return nlohmann::json::object();
+    return pod["status"];
+  }
+
+  static std::string Ready(const nlohmann::json& pod) {
+    for (const auto& c : StatusOf(pod).value("conditions", nlohmann::json::array())) {
+      if (c.value("type", "") == "Ready") return c.value("status", "");
+    }
+    return "";
+  }
+
+  // Waits for the pod to be Running and Ready; returns it.
+  nlohmann::json WaitRunningReady(const std::string& name, seconds timeout = seconds(60)) {
+    nlohmann::json pod;
+    bool ok = WaitFor(
+        [&] {
+          pod = Pod(name);
+          return StatusOf(pod).value("phase", "") == "Running" && Ready(pod) == "True";
+        },
+        timeout);
+    EXPECT_TRUE(ok) << "pod " << name << " not running+ready: " << (pod.is_object() ? pod["status"].dump(2) : "absent");
+    return pod;
+  }
+
+  static std::string ContainerId(const nlohmann::json& pod, int index = 0) {
+    std::string id = pod["status"]["containerStatuses"][index].value("containerID", "");
+    return id.rfind("runc://", 0) == 0 ? id.substr(7) : id;
+  }
+
+  std::unique_ptr<MoorNode> node_;
+  static std::string* missing_;
+  static testing::TestRegistry* registry_;
+  static testing::TempDir* layout_;
+};
+
+std::string* PodE2eTest::missing_ = nullptr;
+testing::TestRegistry* PodE2eTest::registry_ = nullptr;
+testing::TempDir* PodE2eTest::layout_ = nullptr;
+
+TEST_F(PodE2eTest, HelloPodFromTheFolderAnswersOnItsIpAndLogsFollow) {
+  node_->WriteManifest("hello-pod.yaml", kHelloPod);
+  nlohmann::json pod = WaitRunningReady("hello-pod");
+  std::string ip = pod["status"].value("podIP", "");
+  ASSERT_TRUE(std::regex_match(ip, std::regex(R"Y(10\.42\.\d+\.\d+)Y"))) << ip;
+  EXPECT_EQ(HttpGet("http://" + ip + ":8000/"), "hello from moor\n");
+  EXPECT_EQ(pod["spec"].value("nodeName", ""), pod["status"].value("hostIP", "").empty() ? "" : pod["spec"]["nodeName"]);
+
+  auto wide = node_->Moor({"get", "pods", "-o", "wide"});
+  ASSERT_EQ(wide.exit_code, 0) << wide.err;
+  EXPECT_NE(wide.out.find(ip), std::string::npos) << wide.out;
+  EXPECT_NE(wide.out.find("1/1"), std::string::npos) << wide.out;
+  EXPECT_NE(wide.out.find(pod["spec"].value("nodeName", "?")), std::string::npos) << wide.out;
+
+  // `moor logs -f` follows: a request made after it started shows up in its output.
+  testing::TempDir out_dir("e2e-logs");
+  ChildProcess follow({MOOR_BINARY, "--kubeconfig", (node_->data_dir() / "moor.kubeconfig").string(), "logs", "-f",
+                       "hello-pod"},
+                      (out_dir / "follow.log").string());
+  auto follow_log = [&] {
+    auto text = ReadFileLimited(out_dir / "follow.log", 1 << 20);
+    return text.ok() ? *text : std::string();
+  };
+  ASSERT_TRUE(WaitFor([&] { return follow_log().find("response:200") != std::string::npos; }, seconds(10)))
+      << follow_log();
+  auto lines = [&] {
+    std::string text = follow_log();
+    return std::count(text.begin(), text.end(), '\n');
+  };
+  auto before = lines();
+  HttpGet("http://" + ip + ":8000/missing");  // a 404, logged by httpd -v
+  EXPECT_TRUE(WaitFor([&] { return follow_log().find("response:404") != std::string::npos && lines() > before; },
+                      seconds(10)))
+      << follow_log();
+  EXPECT_TRUE(follow.Running()) << "moor logs -f exited early";
+  follow.Stop(SIGTERM);
+
+  auto logs = node_->Moor({"logs", "hello-pod", "--tail", "1"});
+  ASSERT_EQ(logs.exit_code, 0) << logs.err;
+  EXPECT_EQ(std::count(logs.out.begin(), logs.out.end(), '\n'), 1) << logs.out;
+}
+
+TEST_F(PodE2eTest, ConfigMapEnvAndMountedSecretAreVisibleInsideAndSecretUpdatesFollow) {
+  node_->WriteManifest("config.yaml", R"Y(apiVersion: v1
+kind: ConfigMap
+metadata: {name: settings}
+data: {GREETING: "hi there", color: blue}
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: creds}
+stringData: {password: s3cret}
+)Y");
+  node_->WriteManifest("pod.yaml", R"Y(apiVersion: v1
+kind: Pod
+metadata: {name: envpod}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: main
+    image: busybox:1.36
+    command: ["sh", "-c", "trap 'exit 0' TERM; while :; do sleep 1; done"]
+    env:
+    - name: GREETING
+      valueFrom: {configMapKeyRef: {name: settings, key: GREETING}}
+    - name: POD_NAME
+      valueFrom: {fieldRef: {fieldPath: metadata.name}}
+    - name: MESSAGE
+      value: "$(GREETING) from $(POD_NAME)"
+    envFrom:
+    - prefix: CFG_
+      configMapRef: {name: settings}
+    volumeMounts:
+    - {name: creds, mountPath: /etc/creds}
+  volumes:
+  - name: creds
+    secret: {secretName: creds}
+)Y");
+  WaitRunningReady("envpod");
+  auto env = node_->Moor({"exec", "envpod", "--", "sh", "-c", "echo $MESSAGE; echo $CFG_color; cat /etc/creds/password"});
+  ASSERT_EQ(env.exit_code, 0) << env.out << env.err;
+  EXPECT_EQ(env.out, "hi there from envpod\nblue\ns3cret");
+
+  // The Secret changes in the folder: the mounted file follows (env does not, as in Kubernetes).
+  node_->WriteManifest("config.yaml", R"Y(apiVersion: v1
+kind: ConfigMap
+metadata: {name: settings}
+data: {GREETING: "hi there", color: blue}
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: creds}
+stringData: {password: rotated}
+)Y");
+  EXPECT_TRUE(WaitFor(
+      [&] { return node_->Moor({"exec", "envpod", "--", "cat", "/etc/creds/password"}).out == "rotated"; }, seconds(20)));
+}
+
+TEST_F(PodE2eTest, KilledContainerIsRestartedAndRestartCountRises) {
+  node_->WriteManifest("hello-pod.yaml", kHelloPod);
+  nlohmann::json pod = WaitRunningReady("hello-pod");
+  std::string first = ContainerId(pod);
+  int pid = node_->RuncPid(first);
+  ASSERT_GT(pid, 0);
+  ASSERT_EQ(::kill(pid, SIGKILL), 0);
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        pod = Pod("hello-pod");
+        return pod.is_object() && pod["status"]["containerStatuses"][0].value("restartCount", 0) == 1 &&
+               Ready(pod) == "True";
+      },
+      seconds(30)))
+      << pod.dump(2);
+  const auto& status = pod["status"]["containerStatuses"][0];
+  EXPECT_NE(ContainerId(pod), first);
+  EXPECT_EQ(status["lastState"]["terminated"].value("exitCode", 0), 137);
+  EXPECT_EQ(status["lastState"]["terminated"].value("reason", ""), "Error");
+  EXPECT_EQ(HttpGet("http://" + pod["status"].value("podIP", "") + ":8000/"), "hello from moor\n");
+  auto previous = node_->Moor({"logs", "hello-pod", "--previous"});
+  EXPECT_EQ(previous.exit_code, 0) << previous.err;
+}
+
+TEST_F(PodE2eTest, FailingReadinessProbeMakesThePodNotReadyAndLivenessRestarts) {
+  node_->WriteManifest("probe.yaml", R"Y(apiVersion: v1
+kind: Pod
+metadata: {name: probed}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: main
+    image: busybox:1.36
+    command: ["sh", "-c", "touch /tmp/ready /tmp/alive; trap 'exit 0' TERM; while :; do sleep 1; done"]
+    readinessProbe:
+      exec: {command: ["cat", "/tmp/ready"]}
+      periodSeconds: 1
+      failureThreshold: 1
+    livenessProbe:
+      exec: {command: ["cat", "/tmp/alive"]}
+      periodSeconds: 1
+      failureThreshold: 2
+)Y");
+  WaitRunningReady("probed");
+  ASSERT_EQ(node_->Moor({"exec", "probed", "--", "rm", "/tmp/ready"}).exit_code, 0);
+  nlohmann::json pod;
+  EXPECT_TRUE(WaitFor([&] { pod = Pod("probed"); return Ready(pod) == "False"; }, seconds(20))) << pod.dump(2);
+  EXPECT_EQ(pod["status"].value("phase", ""), "Running");
+  EXPECT_EQ(pod["status"]["containerStatuses"][0].value("restartCount", -1), 0);
+
+  ASSERT_EQ(node_->Moor({"exec", "probed", "--", "rm", "/tmp/alive"}).exit_code, 0);
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        pod = Pod("probed");
+        return pod.is_object() && pod["status"]["containerStatuses"][0].value("restartCount", 0) >= 1 &&
+               Ready(pod) == "True";
+      },
+      seconds(40)))
+      << pod.dump(2);
+}
+
+TEST_F(PodE2eTest, KillNineOfTheDaemonLeavesContainersRunningAndRestartAdoptsThem) {
+  node_->WriteManifest("hello-pod.yaml", kHelloPod);
+  nlohmann::json pod = WaitRunningReady("hello-pod");
+  std::string ip = pod["status"].value("podIP", "");
+  std::string id = ContainerId(pod);
+  std::vector<std::string> before = node_->RuncContainerIds();
+  ASSERT_EQ(before, std::vector<std::string>{id});
+
+  node_->Kill9();
+  EXPECT_EQ(HttpGet("http://" + ip + ":8000/"), "hello from moor\n") << "the pod stopped answering with the daemon";
+  EXPECT_GT(node_->RuncPid(id), 0);
+
+  std::string error = node_->Start();
+  ASSERT_TRUE(error.empty()) << error;
+  ASSERT_TRUE(WaitFor([&] { return node_->ServerLog().find("adopted_pods=1") != std::string::npos; }, seconds(10)));
+  // Give the agent a few sync rounds to do anything wrong.
+  std::this_thread::sleep_for(seconds(2));
+  pod = WaitRunningReady("hello-pod");
+  EXPECT_EQ(ContainerId(pod), id);
+  EXPECT_EQ(pod["status"]["containerStatuses"][0].value("restartCount", -1), 0);
+  EXPECT_EQ(node_->RuncContainerIds(), before) << "no duplicates, no replacements";
+  EXPECT_EQ(pod["status"].value("podIP", ""), ip);
+  EXPECT_EQ(HttpGet("http://" + ip + ":8000/"), "hello from moor\n");
+}
+
+TEST_F(PodE2eTest, DeletingThePodLeavesNoNetnsMountCgroupOrRuncState) {
+  node_->WriteManifest("hello-pod.yaml", kHelloPod);
+  nlohmann::json pod = WaitRunningReady("hello-pod");
+  ASSERT_EQ(node_->NetnsWithPrefix().size(), 1u);
+  ASSERT_FALSE(node_->MountsUnderDataDir().empty());
+  ASSERT_FALSE(node_->ContainerCgroupDirs().empty());
+
+  node_->RemoveManifest("hello-pod.yaml");
+  EXPECT_TRUE(WaitFor([&] { return node_->RuncContainerIds().empty(); }, seconds(30)));
+  EXPECT_TRUE(WaitFor([&] { return node_->NetnsWithPrefix().empty(); }, seconds(10)));
+  EXPECT_TRUE(node_->MountsUnderDataDir().empty()) << ::testing::PrintToString(node_->MountsUnderDataDir());
+  EXPECT_TRUE(node_->ContainerCgroupDirs().empty()) << ::testing::PrintToString(node_->ContainerCgroupDirs());
+  EXPECT_TRUE(std::filesystem::is_empty(node_->data_dir() / "pods"));
+  EXPECT_TRUE(std::filesystem::is_empty(node_->data_dir() / "containers"));
+  EXPECT_FALSE(Pod("hello-pod").is_object());
+}
+
+TEST_F(PodE2eTest, InitContainersRunFirstAndARunToCompletionPodSucceeds) {
+  node_->WriteManifest("job-pod.yaml", R"Y(apiVersion: v1
+kind: Pod
+metadata: {name: once}
+spec:
+  restartPolicy: Never
+  initContainers:
+  - name: prepare
+    image: busybox:1.36
+    command: ["sh", "-c", "echo prepared > /work/state"]
+    volumeMounts: [{name: work, mountPath: /work}]
+  containers:
+  - name: main
+    image: busybox:1.36
+    command: ["sh", "-c", "cat /work/state; exit 0"]
+    volumeMounts: [{name: work, mountPath: /work}]
+  volumes:
+  - name: work
+    emptyDir: {}
+)Y");
+  nlohmann::json pod;
+  ASSERT_TRUE(WaitFor([&] { pod = Pod("once"); return StatusOf(pod).value("phase", "") == "Succeeded"; },
+                      seconds(60)))
+      << pod.dump(2);
+  EXPECT_EQ(pod["status"]["containerStatuses"][0]["state"]["terminated"].value("reason", ""), "Completed");
+  auto logs = node_->Moor({"logs", "once"});
+  EXPECT_EQ(logs.out, "prepared\n") << logs.err;
+}
+
+}  // namespace
+}  // namespace moor::e2e
