@@ -89,7 +89,8 @@ int RunGet(const GlobalOptions& global, const GetFlags& flags) {
       out += (kind ? QualifiedName(*kind, name) : name) + "\n";
     }
   } else {
-    out = FormatObjects(objects, flags.output);
+    bool single_named = requests->size() == 1 && requests->front().names.size() == 1;
+    out = FormatObjects(objects, flags.output, single_named);
   }
   std::cout << out;
   return failures > 0 ? 1 : 0;

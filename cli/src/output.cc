@@ -81,9 +81,9 @@ int PrintTables(const std::vector<TableSection>& sections, const TableStyle& sty
   return rows_printed;
 }
 
-std::string FormatObjects(const std::vector<nlohmann::json>& objects, const std::string& format) {
+std::string FormatObjects(const std::vector<nlohmann::json>& objects, const std::string& format, bool single_named) {
   nlohmann::json value;
-  if (objects.size() == 1) {
+  if (single_named && objects.size() == 1) {
     value = objects.front();
   } else {
     value = {{"apiVersion", "v1"},

@@ -30,7 +30,8 @@ struct TableStyle {
 // Returns the number of rows printed.
 int PrintTables(const std::vector<TableSection>& sections, const TableStyle& style, std::string& out);
 
-// -o json / -o yaml: one object as is; several wrapped in a v1 List as kubectl does.
-std::string FormatObjects(const std::vector<nlohmann::json>& objects, const std::string& format);
+// -o json / -o yaml as kubectl: a single object named on the command line as is; anything
+// else (a listing, even of one object, or several names) wrapped in a v1 List.
+std::string FormatObjects(const std::vector<nlohmann::json>& objects, const std::string& format, bool single_named);
 
 }  // namespace moor::cli

@@ -353,5 +353,85 @@ spec:
   EXPECT_EQ(logs.out, "prepared\n") << logs.err;
 }
 
+TEST_F(PodE2eTest, AMissingImageShowsErrImagePullWithTheRegistrysMessageThenBacksOff) {
+  node_->WriteManifest("bad.yaml", R"Y(apiVersion: v1
+kind: Pod
+metadata: {name: badimage}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: main
+    image: busybox:does-not-exist
+)Y");
+  std::set<std::string> reasons;
+  nlohmann::json waiting;
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        nlohmann::json pod = Pod("badimage");
+        const auto& statuses = StatusOf(pod).value("containerStatuses", nlohmann::json::array());
+        if (statuses.empty()) return false;
+        waiting = statuses[0]["state"].value("waiting", nlohmann::json::object());
+        reasons.insert(waiting.value("reason", ""));
+        return reasons.count("ErrImagePull") && reasons.count("ImagePullBackOff");
+      },
+      seconds(30)))
+      << ::testing::PrintToString(reasons) << " " << waiting.dump();
+  EXPECT_NE(waiting.value("message", "").find("busybox:does-not-exist"), std::string::npos) << waiting.dump();
+  EXPECT_NE(waiting.value("message", "").find("manifest unknown"), std::string::npos) << waiting.dump();
+  auto table = node_->Moor({"get", "pods"});
+  EXPECT_TRUE(table.out.find("ErrImagePull") != std::string::npos ||
+              table.out.find("ImagePullBackOff") != std::string::npos)
+      << table.out;
+}
+
+TEST_F(PodE2eTest, ResourcesAndSecurityContextReachTheContainer) {
+  node_->WriteManifest("limits.yaml", R"Y(apiVersion: v1
+kind: Pod
+metadata: {name: limited}
+spec:
+  terminationGracePeriodSeconds: 1
+  securityContext: {runAsUser: 1000, runAsGroup: 1000}
+  containers:
+  - name: main
+    image: busybox:1.36
+    command: ["sh", "-c", "trap 'exit 0' TERM; while :; do sleep 1; done"]
+    resources:
+      requests: {cpu: 250m, memory: 32Mi}
+      limits: {cpu: 500m, memory: 64Mi}
+    securityContext:
+      readOnlyRootFilesystem: true
+      capabilities: {drop: [ALL]}
+)Y");
+  nlohmann::json pod = WaitRunningReady("limited");
+  EXPECT_EQ(StatusOf(pod).value("qosClass", ""), "Burstable");
+  auto id = node_->Moor({"exec", "limited", "--", "id"});
+  EXPECT_EQ(id.out, "uid=1000 gid=1000\n") << id.err;
+  auto write = node_->Moor({"exec", "limited", "--", "touch", "/x"});
+  EXPECT_NE(write.exit_code, 0) << "the root filesystem is read-only";
+  auto caps = node_->Moor({"exec", "limited", "--", "grep", "CapEff", "/proc/self/status"});
+  EXPECT_NE(caps.out.find("0000000000000000"), std::string::npos) << caps.out;
+  // The memory limit is the container's cgroup limit (cgroup v1 here, v2 elsewhere).
+  std::string cid = ContainerId(pod);
+  auto v1 = ReadFileLimited("/sys/fs/cgroup/memory/" + node_->prefix() + "/" + cid + "/memory.limit_in_bytes", 64);
+  auto v2 = ReadFileLimited("/sys/fs/cgroup/" + node_->prefix() + "/" + cid + "/memory.max", 64);
+  std::string limit = v1.ok() ? *v1 : (v2.ok() ? *v2 : "");
+  EXPECT_EQ(limit, "67108864\n");
+}
+
+TEST_F(PodE2eTest, TheNodeIsRegisteredReadyWithTheMachinesCapacity) {
+  auto nodes = node_->Moor({"get", "nodes", "-o", "json"});
+  ASSERT_EQ(nodes.exit_code, 0) << nodes.err;
+  auto list = nlohmann::json::parse(nodes.out, nullptr, false);
+  ASSERT_TRUE(list.is_object() && list["items"].size() == 1) << nodes.out << nodes.err;
+  const auto& node = list["items"][0];
+  std::string ready;
+  for (const auto& c : node["status"]["conditions"]) {
+    if (c.value("type", "") == "Ready") ready = c.value("status", "");
+  }
+  EXPECT_EQ(ready, "True");
+  EXPECT_EQ(node["status"]["capacity"].value("cpu", ""), std::to_string(std::thread::hardware_concurrency()));
+  EXPECT_FALSE(node["metadata"]["annotations"].value("moor.dev/runc-root", "").empty());
+}
+
 }  // namespace
 }  // namespace moor::e2e
