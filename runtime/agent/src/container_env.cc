@@ -110,8 +110,10 @@ std::string ExpandVariables(const std::string& input, const std::map<std::string
     } else if (next == '(') {
       std::size_t close = input.find(')', i + 2);
       if (close == std::string::npos) {
-        out += input.substr(i);
-        break;
+        // Unclosed: "$(" stays as written and scanning goes on (a later "$$" is still an escape).
+        out += "$(";
+        ++i;
+        continue;
       }
       std::string name = input.substr(i + 2, close - i - 2);
       auto it = vars.find(name);
