@@ -54,7 +54,11 @@ std::optional<std::string> WorkQueue::Get() {
       return key;
     }
     auto next = std::chrono::steady_clock::time_point::max();
-    for (const auto& [k, when] : delayed_) next = std::min(next, when);
+    // A delayed key that a worker still has waits for Done (which notifies), not for its time:
+    // counting it here would spin once it is due.
+    for (const auto& [k, when] : delayed_) {
+      if (!processing_.count(k)) next = std::min(next, when);
+    }
     if (next == std::chrono::steady_clock::time_point::max()) cv_.wait(lock);
     else cv_.wait_until(lock, next);
   }
