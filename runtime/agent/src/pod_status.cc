@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "moor/manifests/quantity.h"
 #include "pod_plan.h"
 
 namespace moor::runtime {
@@ -11,6 +12,14 @@ std::string Str(const Object& obj, const char* field) {
   if (!obj.is_object()) return "";
   auto it = obj.find(field);
   return it != obj.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+// section[name] as a quantity if it is set, parses and is greater than zero.
+std::optional<manifests::Quantity> PositiveQuantity(const Object& section, const char* name) {
+  if (!section.is_object() || !section.contains(name)) return std::nullopt;
+  auto q = manifests::Quantity::FromJson(section[name]);
+  if (!q.ok() || q->IsZero() || q->IsNegative()) return std::nullopt;
+  return *q;
 }
 
 std::string Time(std::optional<WallTime> t) { return t ? FormatRfc3339(*t) : std::string(); }
@@ -133,10 +142,11 @@ std::string QosClassOf(const Object& pod) {
       const Object& requests = manifests::FieldAt(c, "resources.requests");
       const Object& limits = manifests::FieldAt(c, "resources.limits");
       for (const char* r : {"cpu", "memory"}) {
-        bool has_request = requests.is_object() && requests.contains(r);
-        bool has_limit = limits.is_object() && limits.contains(r);
-        if (has_request || has_limit) any = true;
-        if (!has_limit || (has_request && requests[r] != limits[r])) guaranteed = false;
+        // As Kubernetes: quantities compare by value ("1" == "1000m"), zero ones do not count.
+        std::optional<manifests::Quantity> request = PositiveQuantity(requests, r);
+        std::optional<manifests::Quantity> limit = PositiveQuantity(limits, r);
+        if (request || limit) any = true;
+        if (!limit || (request && *request != *limit)) guaranteed = false;
       }
     }
   }
