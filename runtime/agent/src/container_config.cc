@@ -1,5 +1,6 @@
 #include "container_config.h"
 
+#include <algorithm>
 #include <sstream>
 
 #include "moor/common/files.h"
@@ -41,6 +42,18 @@ std::vector<std::string> StringList(const Object& list) {
     }
   }
   return out;
+}
+
+// True if a "/"-separated path has a ".." element (Kubernetes allows ".." inside a name: "a..b").
+bool HasBackstep(const std::string& path) {
+  std::size_t start = 0;
+  while (start <= path.size()) {
+    std::size_t end = path.find('/', start);
+    if (end == std::string::npos) end = path.size();
+    if (path.compare(start, end - start, "..") == 0) return true;
+    start = end + 1;
+  }
+  return false;
 }
 
 }  // namespace
@@ -137,7 +150,7 @@ StatusOr<ContainerSpec> BuildContainerSpec(const Object& pod, const Object& cont
       std::string source = it->second;
       std::string sub_path = Str(m, "subPath");
       if (!sub_path.empty()) {
-        if (sub_path.front() == '/' || sub_path.find("..") != std::string::npos) {
+        if (sub_path.front() == '/' || HasBackstep(sub_path)) {
           return InvalidArgumentError("container " + spec.name + ": volumeMount " + name + ": invalid subPath " + sub_path);
         }
         source += "/" + sub_path;
@@ -202,15 +215,24 @@ std::string PodResolvConf(const Object& pod, const std::string& cluster_dns, con
     searches = {ns + ".svc." + cluster_domain, "svc." + cluster_domain, cluster_domain};
     options.push_back("ndots:5");
   }
+  // dnsConfig is merged as kubelet does: nameservers and searches already present are not
+  // repeated; an option replaces an earlier one of the same name ("ndots:2" over "ndots:5").
   const Object& dns_config = manifests::FieldAt(pod, "spec.dnsConfig");
-  for (const std::string& n : StringList(Child(dns_config, "nameservers"))) nameservers.push_back(n);
-  for (const std::string& s : StringList(Child(dns_config, "searches"))) searches.push_back(s);
+  auto add_unique = [](std::vector<std::string>& list, const std::string& value) {
+    if (std::find(list.begin(), list.end(), value) == list.end()) list.push_back(value);
+  };
+  for (const std::string& n : StringList(Child(dns_config, "nameservers"))) add_unique(nameservers, n);
+  for (const std::string& s : StringList(Child(dns_config, "searches"))) add_unique(searches, s);
   const Object& opts = Child(dns_config, "options");
   if (opts.is_array()) {
     for (const Object& o : opts) {
       std::string name = Str(o, "name");
       std::string value = Str(o, "value");
-      options.push_back(value.empty() ? name : name + ":" + value);
+      std::string option = value.empty() ? name : name + ":" + value;
+      auto same = std::find_if(options.begin(), options.end(),
+                               [&](const std::string& e) { return e.substr(0, e.find(':')) == name; });
+      if (same != options.end()) *same = option;
+      else options.push_back(option);
     }
   }
   std::string out;
