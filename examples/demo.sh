@@ -1,96 +1,172 @@
 #!/usr/bin/env bash
-# `make demo`: runs moor on a local data dir, watching a copy of examples/hello-web, and walks
-# through what the watched folder does. Everything lives under .demo/ in the checkout.
+# `make demo`: runs moor on a local data dir (.demo/ in the checkout) and shows what it does:
+# a Pod dropped into the watched folder runs as a real runc container and answers on its IP,
+# is restarted when killed, and is gone when its file is deleted. The image comes from a
+# registry on 127.0.0.1 that the demo fills with a busybox image built from busybox-static;
+# nothing leaves this machine. On exit the demo removes its pods, bridge and routes.
 set -euo pipefail
 MOOR=$(realpath "${1:-build/cli/moor}")
 cd "$(dirname "$0")/.."
 ROOT=$PWD/.demo
 PORT=${MOOR_DEMO_PORT:-16443}
-rm -rf "$ROOT"
-mkdir -p "$ROOT/manifests"
-cp examples/hello-web/*.yaml "$ROOT/manifests/"
+REGISTRY_PORT=${MOOR_DEMO_REGISTRY_PORT:-16500}
+BRIDGE=moordemo0
+PREFIX=moordemo
 export KUBECONFIG=$ROOT/data/moor.kubeconfig
 
 bold() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 run() { printf '$ %s\n' "$*"; "$@" || true; }
 moor() { "$MOOR" "$@"; }
+wait_for() {  # wait_for SECONDS COMMAND...
+  local deadline=$((SECONDS + $1)); shift
+  until "$@" >/dev/null 2>&1; do
+    [ $SECONDS -lt $deadline ] || return 1
+    sleep 0.2
+  done
+}
 
-"$MOOR" server --data-dir "$ROOT/data" --manifests "$ROOT/manifests" --listen "127.0.0.1:$PORT" \
-  >"$ROOT/server.log" 2>&1 &
+AGENT=1
+if [ "$(id -u)" != 0 ]; then
+  AGENT=0
+  echo "Not root: pods need root (runc, network namespaces). Running the store and API only."
+fi
+
+# Clean up leftovers of an earlier demo run, then set up.
+if [ -d "$ROOT/data/runc" ]; then
+  for id in $(runc --root "$ROOT/data/runc" list -q 2>/dev/null); do runc --root "$ROOT/data/runc" delete --force "$id" || true; done
+fi
+grep " $ROOT/" /proc/self/mountinfo | awk '{print $5}' | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
+rm -rf "$ROOT"
+mkdir -p "$ROOT/manifests"
+cp examples/hello-web/*.yaml "$ROOT/manifests/"
+
+ROUTES_BEFORE=$(ip route show type unreachable 2>/dev/null || true)
+cleanup() {
+  set +e
+  if [ -n "${SERVER:-}" ] && kill -0 "$SERVER" 2>/dev/null; then
+    rm -f "$ROOT/manifests/hello-pod.yaml"
+    [ $AGENT = 1 ] && wait_for 20 bash -c "[ -z \"\$(runc --root '$ROOT/data/runc' list -q 2>/dev/null)\" ]"
+    kill "$SERVER" 2>/dev/null; wait "$SERVER" 2>/dev/null
+  fi
+  [ -n "${REGISTRY:-}" ] && kill "$REGISTRY" 2>/dev/null && wait "$REGISTRY" 2>/dev/null
+  if [ $AGENT = 1 ]; then
+    for id in $(runc --root "$ROOT/data/runc" list -q 2>/dev/null); do runc --root "$ROOT/data/runc" delete --force "$id"; done
+    for ns in $(ls /var/run/netns 2>/dev/null | grep "^$PREFIX-"); do ip netns delete "$ns"; done
+    ip link delete "$BRIDGE" 2>/dev/null
+    for cidr in 10.42.0.0/16 10.43.0.0/16; do
+      echo "$ROUTES_BEFORE" | grep -q "^unreachable $cidr" || ip route delete unreachable "$cidr" 2>/dev/null
+    done
+    for d in /sys/fs/cgroup/*/$PREFIX /sys/fs/cgroup/$PREFIX; do [ -d "$d" ] && rmdir "$d" 2>/dev/null; done
+  fi
+}
+trap cleanup EXIT
+
+REGISTRIES=""
+if [ $AGENT = 1 ]; then
+  bold "Building a busybox image from busybox-static and serving it from a registry on 127.0.0.1:$REGISTRY_PORT"
+  examples/images/build-busybox.sh "$ROOT/image" 1.36 >/dev/null
+  mkdir -p "$ROOT/registry"
+  cat >"$ROOT/registry/config.yml" <<YAML
+version: 0.1
+storage: {filesystem: {rootdirectory: $ROOT/registry/data}}
+http: {addr: "127.0.0.1:$REGISTRY_PORT"}
+log: {level: error}
+YAML
+  docker-registry serve "$ROOT/registry/config.yml" >"$ROOT/registry/log" 2>&1 &
+  REGISTRY=$!
+  wait_for 10 curl -sf "http://127.0.0.1:$REGISTRY_PORT/v2/"
+  skopeo copy --quiet --dest-tls-verify=false "oci:$ROOT/image:1.36" \
+    "docker://127.0.0.1:$REGISTRY_PORT/library/busybox:1.36"
+  REGISTRIES="registries:
+  mirrors:
+    docker.io:
+      endpoint: [\"http://127.0.0.1:$REGISTRY_PORT\"]"
+fi
+
+cat >"$ROOT/config.yaml" <<YAML
+# The demo's moor config (see packaging/config.yaml for every setting).
+dataDir: $ROOT/data
+manifests: $ROOT/manifests
+listen: 127.0.0.1:$PORT
+disableAgent: $([ $AGENT = 1 ] && echo false || echo true)
+bridge: $BRIDGE
+namePrefix: $PREFIX
+podSubnet: 10.42.0.0/24
+$REGISTRIES
+YAML
+
+"$MOOR" server --config "$ROOT/config.yaml" >"$ROOT/server.log" 2>&1 &
 SERVER=$!
-stop() { kill "$SERVER" 2>/dev/null && wait "$SERVER" 2>/dev/null || true; }
-trap stop EXIT
-
 for _ in $(seq 100); do
   if [ -f "$KUBECONFIG" ] && "$MOOR" version >/dev/null 2>&1; then break; fi
   kill -0 "$SERVER" 2>/dev/null || { cat "$ROOT/server.log"; echo "moor server exited"; exit 1; }
   sleep 0.1
 done
-# Wait for the first sync of both files.
-for _ in $(seq 50); do
-  "$MOOR" get svc hello-web >/dev/null 2>&1 && break
-  sleep 0.1
-done
+wait_for 5 "$MOOR" get svc hello-web
 
 bold "moor server is running: API https://127.0.0.1:$PORT, watching $ROOT/manifests"
 run moor version
-bold "Objects synced from the folder (Pods run once the runtime lands; see README)"
-run moor get all
+
+if [ $AGENT = 1 ]; then
+  bold "Drop a Pod into the watched folder: it runs as a runc container on its own IP"
+  run cp examples/hello-pod/pod.yaml "$ROOT/manifests/hello-pod.yaml"
+  pod_ready() { local pod; pod=$("$MOOR" get pod hello-pod -o json 2>/dev/null) && grep -q '"ready": true' <<<"$pod"; }
+  wait_for 60 pod_ready || { run moor describe pod hello-pod; tail -20 "$ROOT/server.log"; exit 1; }
+  run moor get pods -o wide
+  IP=$("$MOOR" get pod hello-pod -o json | sed -n 's/.*"podIP": "\([0-9.]*\)".*/\1/p' | head -1)
+  run curl -s "http://$IP:8000/"
+  run moor logs hello-pod --tail 3
+  run moor exec hello-pod -- hostname
+
+  bold "Kill the container's process: moor restarts it and counts the restart"
+  PID=$(runc --root "$ROOT/data/runc" list | awk 'NR==2 {print $2}')
+  run kill -9 "$PID"
+  wait_for 30 bash -c "'$MOOR' get pod hello-pod -o json | grep -q '\"restartCount\": 1'"
+  wait_for 30 pod_ready
+  run moor get pods
+
+  bold "Delete the file: the pod is stopped and everything it had is removed"
+  run rm "$ROOT/manifests/hello-pod.yaml"
+  wait_for 30 bash -c "! '$MOOR' get pod hello-pod"
+  run moor get pods
+fi
+
+bold "Objects synced from the folder (Deployments and Services are stored; their controllers and the service proxy come next)"
 run moor get cm,deploy,svc
-bold "What Kubernetes would return for the Deployment, defaults included"
-moor get deploy hello-web -o yaml | sed -n '1,60p'
 
 bold "A broken file next to good ones: it is reported with file and line, nothing else changes"
 cat > "$ROOT/manifests/broken.yaml" <<'YAML'
-apiVersion: apps/v1
-kind: Deployment
+apiVersion: v1
+kind: Pod
 metadata:
   name: broken
 spec:
-  selector:
-    matchLabels: {app: broken}
-  template:
-    metadata:
-      labels: {app: broken}
-    spec:
-      containers:
-        - name: web
-          image: busybox:1.36
-          ports:
-            - containerPort: http
+  containers:
+    - name: web
+      image: busybox:1.36
+      ports:
+        - containerPort: http
 YAML
 sleep 1
 run moor status
-
-bold "Edit a file: scale hello-web to 3 replicas"
-sed -i 's/replicas: 2/replicas: 3/' "$ROOT/manifests/web.yaml"
 rm -f "$ROOT/manifests/broken.yaml"
-sleep 1
-run moor get deploy hello-web -o wide
-
-bold "Delete a file: its objects are pruned"
-rm "$ROOT/manifests/service.yaml"
-sleep 1
-run moor get svc
-bold "Objects created with 'moor apply' are never pruned by the folder"
-run moor apply -f examples/hello-web/service.yaml
-run moor get svc
 
 if command -v kubectl >/dev/null; then
   bold "The real kubectl talks to moor with moor's kubeconfig"
-  run kubectl get deploy,svc,cm
+  run kubectl get nodes,pods,deploy,svc
 fi
 
 bold "Try it yourself"
 cat <<TXT
   export KUBECONFIG=$KUBECONFIG
-  $MOOR get all                 # what is stored
-  $MOOR status                  # every file's last sync, with errors
-  \$EDITOR $ROOT/manifests/web.yaml   # changes apply within a second
-  kubectl get deploy -o yaml     # the real kubectl works too
+  cp examples/hello-pod/pod.yaml $ROOT/manifests/   # runs within a second
+  $MOOR get pods -o wide         # IP, node, restarts
+  $MOOR logs -f hello-pod        # follow the container's output
+  $MOOR exec -it hello-pod -- sh # a shell inside
+  $MOOR status                   # every file's last sync, with errors
   Server log: $ROOT/server.log
 TXT
 if [ -t 0 ]; then
-  echo; echo "moor server keeps running; press Ctrl-C to stop it."
+  echo; echo "moor server keeps running; press Ctrl-C to stop it (the demo then removes its pods)."
   wait "$SERVER" || true
 fi

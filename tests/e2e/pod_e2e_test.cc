@@ -433,5 +433,34 @@ TEST_F(PodE2eTest, TheNodeIsRegisteredReadyWithTheMachinesCapacity) {
   EXPECT_FALSE(node["metadata"]["annotations"].value("moor.dev/runc-root", "").empty());
 }
 
+TEST_F(PodE2eTest, AnHttpReadinessProbeFollowsARestartedContainer) {
+  node_->WriteManifest("ready.yaml", R"Y(apiVersion: v1
+kind: Pod
+metadata: {name: webready}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: web
+    image: busybox:1.36
+    command: ["httpd", "-f", "-p", "8000", "-h", "/www"]
+    ports: [{name: http, containerPort: 8000}]
+    readinessProbe:
+      httpGet: {path: /, port: http}
+      periodSeconds: 5
+)Y");
+  nlohmann::json pod = WaitRunningReady("webready");
+  int pid = node_->RuncPid(ContainerId(pod));
+  ASSERT_GT(pid, 0);
+  ASSERT_EQ(::kill(pid, SIGKILL), 0);
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        pod = Pod("webready");
+        return StatusOf(pod).value("containerStatuses", nlohmann::json::array()).size() == 1 &&
+               pod["status"]["containerStatuses"][0].value("restartCount", 0) == 1;
+      },
+      seconds(30)));
+  WaitRunningReady("webready", seconds(20));
+}
+
 }  // namespace
 }  // namespace moor::e2e
