@@ -127,14 +127,20 @@ StatusOr<bool> WriteAtomicVolume(const std::string& dir, const std::map<std::str
     }
     if (same) return false;
   }
+  // Checked before anything is written. As Kubernetes: relative, no ".." element, and not
+  // starting with ".." (those names are the writer's own); "a..b" is a fine name.
+  for (const auto& [rel, content] : files) {
+    bool backstep = false;
+    for (const auto& part : fs::path(rel)) backstep = backstep || part == "..";
+    if (rel.empty() || rel.front() == '/' || rel.rfind("..", 0) == 0 || backstep) {
+      return FailedPreconditionError("invalid volume item path " + rel);
+    }
+  }
   std::string version = "..data-" + RandomHex(8);
   fs::path version_dir = fs::path(dir) / version;
   MOOR_RETURN_IF_ERROR(MakeDirs(version_dir.string()));
   for (const auto& [rel, content] : files) {
     fs::path target = version_dir / rel;
-    if (rel.empty() || rel.find("..") != std::string::npos || rel.front() == '/') {
-      return FailedPreconditionError("invalid volume item path " + rel);
-    }
     MOOR_RETURN_IF_ERROR(MakeDirs(target.parent_path().string()));
     MOOR_RETURN_IF_ERROR(WriteFileAtomic(target.string(), content.first));
     if (::chmod(target.c_str(), static_cast<mode_t>(content.second)) != 0) {
