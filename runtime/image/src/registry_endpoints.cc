@@ -74,9 +74,17 @@ std::vector<RegistryEndpoint> EndpointsFor(const std::string& registry, const Re
   if (c == nullptr) c = FindConfig(config, registry);
   if (c != nullptr) fallback.config = *c;
   fallback.credential_hosts = {NormalizeRegistryHost(registry)};
-  // A mirror entry can name the registry's own endpoint; then it is already in the list.
-  for (const RegistryEndpoint& e : out) {
-    if (e.url.ApiRoot() == fallback.url.ApiRoot()) return out;
+  // A mirror endpoint on the registry's own host (typically http:// for an insecure registry)
+  // is how to reach the registry itself: it replaces the https default instead of preceding it.
+  for (RegistryEndpoint& e : out) {
+    if (e.url.host == fallback.url.host) {
+      e.is_mirror = false;
+      if (e.config.auth.username.empty() && e.config.auth.identity_token.empty() && e.config.tls.ca_file.empty()) {
+        e.config = fallback.config;
+      }
+      e.credential_hosts = fallback.credential_hosts;
+      return out;
+    }
   }
   out.push_back(std::move(fallback));
   return out;

@@ -124,13 +124,21 @@ TEST(ImageRegistryEndpointsTest, WildcardAndPlainRegistry) {
   EXPECT_EQ(plain[0].url.ApiRoot(), "https://127.0.0.1:5000/v2");  // http only when configured
 }
 
-TEST(ImageRegistryEndpointsTest, MirrorNamingTheRegistryItselfIsNotRepeated) {
+TEST(ImageRegistryEndpointsTest, MirrorOnTheRegistrysOwnHostReplacesTheDefault) {
   RegistriesConfig config;
-  config.mirrors["127.0.0.1:5000"].endpoints = {"http://127.0.0.1:5000"};
+  config.mirrors["127.0.0.1:5000"].endpoints = {"http://127.0.0.1:6000", "http://127.0.0.1:5000"};
+  config.configs["127.0.0.1:5000"].auth.username = "u";
   auto endpoints = EndpointsFor("127.0.0.1:5000", config);
-  ASSERT_EQ(endpoints.size(), 2u);  // http as configured, then the https default
-  config.mirrors["127.0.0.1:5000"].endpoints = {"https://127.0.0.1:5000"};
-  EXPECT_EQ(EndpointsFor("127.0.0.1:5000", config).size(), 1u);
+  ASSERT_EQ(endpoints.size(), 2u);  // no https://127.0.0.1:5000 after the plain-http one
+  EXPECT_EQ(endpoints[0].url.ApiRoot(), "http://127.0.0.1:6000/v2");
+  EXPECT_TRUE(endpoints[0].is_mirror);
+  EXPECT_EQ(endpoints[1].url.ApiRoot(), "http://127.0.0.1:5000/v2");
+  EXPECT_FALSE(endpoints[1].is_mirror);
+  EXPECT_EQ(endpoints[1].config.auth.username, "u");
+  EXPECT_EQ(endpoints[1].credential_hosts, std::vector<std::string>{"127.0.0.1:5000"});
+
+  config.mirrors["docker.io"].endpoints = {"http://registry-1.docker.io"};
+  EXPECT_EQ(EndpointsFor("docker.io", config).size(), 1u);
 }
 
 TEST(ImageRegistryEndpointsTest, NormalizeRegistryHost) {

@@ -34,7 +34,9 @@ struct RegistryEndpoint {
 
 // The endpoints to try for an image in `registry` ("docker.io", "127.0.0.1:5000"), in order:
 // the mirror's endpoints (mirrors[registry], else mirrors["*"]), then the registry itself over
-// https (https://registry-1.docker.io for docker.io).
+// https (https://registry-1.docker.io for docker.io) -- unless a mirror endpoint is on the
+// registry's own host (`"127.0.0.1:5000": {endpoint: ["http://127.0.0.1:5000"]}`, the way to
+// declare an insecure registry), which then stands for the registry itself.
 std::vector<RegistryEndpoint> EndpointsFor(const std::string& registry, const RegistriesConfig& config);
 
 // The repository to ask `endpoint` for: the first matching rewrite (ECMAScript regex, "$1"
