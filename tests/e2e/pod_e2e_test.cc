@@ -462,5 +462,18 @@ spec:
   WaitRunningReady("webready", seconds(20));
 }
 
+TEST_F(PodE2eTest, ExecWithATerminalGetsAPty) {
+  node_->WriteManifest("hello-pod.yaml", kHelloPod);
+  WaitRunningReady("hello-pod");
+  // `script` gives `moor exec -it` a terminal, as a user's shell would.
+  std::string command = std::string(MOOR_BINARY) + " --kubeconfig " + (node_->data_dir() / "moor.kubeconfig").string() +
+                        " exec -it hello-pod -- sh -c 'tty; echo cols=$(stty size)'";
+  auto r = testing::RunCommand({"script", "-qec", command, "/dev/null"}, {}, "", seconds(30));
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("/dev/pts/"), std::string::npos) << r.out;
+  auto plain = node_->Moor({"exec", "hello-pod", "--", "sh", "-c", "tty || true"});
+  EXPECT_NE(plain.out.find("not a tty"), std::string::npos) << plain.out;
+}
+
 }  // namespace
 }  // namespace moor::e2e
