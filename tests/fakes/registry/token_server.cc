@@ -3,10 +3,6 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
-#include <openssl/evp.h>
-#include <openssl/pem.h>
-#include <openssl/rsa.h>
-#include <openssl/x509.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -85,54 +81,10 @@ std::string Response(int code, const std::string& reason, const std::string& bod
 
 }  // namespace
 
-struct TokenServer::Key {
-  EVP_PKEY* pkey = nullptr;
-  std::string cert_der;
-  ~Key() { EVP_PKEY_free(pkey); }
-
-  std::string Sign(const std::string& input) const {
-    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-    std::size_t len = 0;
-    EVP_DigestSignInit(ctx, nullptr, EVP_sha256(), nullptr, pkey);
-    EVP_DigestSign(ctx, nullptr, &len, reinterpret_cast<const unsigned char*>(input.data()), input.size());
-    std::string sig(len, '\0');
-    EVP_DigestSign(ctx, reinterpret_cast<unsigned char*>(sig.data()), &len,
-                   reinterpret_cast<const unsigned char*>(input.data()), input.size());
-    sig.resize(len);
-    EVP_MD_CTX_free(ctx);
-    return sig;
-  }
-};
-
 StatusOr<std::unique_ptr<TokenServer>> TokenServer::Start(const std::filesystem::path& cert_path, std::string username,
                                                           std::string password) {
-  auto key = std::make_unique<Key>();
-  key->pkey = EVP_RSA_gen(2048);
-  if (key->pkey == nullptr) return InternalError("token server: RSA key generation failed");
-  X509* cert = X509_new();
-  X509_set_version(cert, 2);
-  ASN1_INTEGER_set(X509_get_serialNumber(cert), 1);
-  X509_gmtime_adj(X509_getm_notBefore(cert), -3600);
-  X509_gmtime_adj(X509_getm_notAfter(cert), 7 * 24 * 3600);
-  X509_set_pubkey(cert, key->pkey);
-  X509_NAME* name = X509_get_subject_name(cert);
-  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("moor test token signer"),
-                             -1, -1, 0);
-  X509_set_issuer_name(cert, name);
-  X509_sign(cert, key->pkey, EVP_sha256());
-  unsigned char* der = nullptr;
-  int der_len = i2d_X509(cert, &der);
-  key->cert_der.assign(reinterpret_cast<char*>(der), static_cast<std::size_t>(der_len));
-  OPENSSL_free(der);
-  BIO* bio = BIO_new(BIO_s_mem());
-  PEM_write_bio_X509(bio, cert);
-  char* pem = nullptr;
-  long pem_len = BIO_get_mem_data(bio, &pem);
-  Status written = WriteFileAtomic(cert_path, std::string(pem, static_cast<std::size_t>(pem_len)));
-  BIO_free(bio);
-  X509_free(cert);
-  MOOR_RETURN_IF_ERROR(written);
-
+  MOOR_ASSIGN_OR_RETURN(std::unique_ptr<TestCertificate> key, TestCertificate::Create("moor test token signer"));
+  MOOR_RETURN_IF_ERROR(WriteFileAtomic(cert_path, key->cert_pem()));
   std::unique_ptr<TokenServer> server(new TokenServer(std::move(key), std::move(username), std::move(password)));
   server->listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   sockaddr_in addr{};
@@ -150,7 +102,7 @@ StatusOr<std::unique_ptr<TokenServer>> TokenServer::Start(const std::filesystem:
   return server;
 }
 
-TokenServer::TokenServer(std::unique_ptr<Key> key, std::string username, std::string password)
+TokenServer::TokenServer(std::unique_ptr<TestCertificate> key, std::string username, std::string password)
     : key_(std::move(key)), username_(std::move(username)), password_(std::move(password)) {}
 
 TokenServer::~TokenServer() {
@@ -265,12 +217,12 @@ std::string TokenServer::Answer(const std::string& request) {
                       {"actions", actions}});
   }
   auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-  json header = {{"typ", "JWT"}, {"alg", "RS256"}, {"x5c", {Base64(key_->cert_der, false)}}};
+  json header = {{"typ", "JWT"}, {"alg", "RS256"}, {"x5c", {Base64(key_->cert_der(), false)}}};
   json claims = {{"iss", kIssuer}, {"sub", user},      {"aud", service.empty() ? kService : service},
                  {"exp", now + 3600}, {"nbf", now - 60}, {"iat", now},
                  {"jti", RandomHex(8)}, {"access", access}};
   std::string input = Base64(header.dump(), true) + "." + Base64(claims.dump(), true);
-  std::string token = input + "." + Base64(key_->Sign(input), true);
+  std::string token = input + "." + Base64(key_->SignRs256(input), true);
   json body = {{"token", token}, {"access_token", token}, {"expires_in", 3600}};
   return Response(200, "OK", body.dump());
 }

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "moor/common/status.h"
+#include "test_certificate.h"
 
 namespace moor::testing {
 
@@ -30,13 +31,12 @@ class TokenServer {
   std::string realm() const { return "http://127.0.0.1:" + std::to_string(port_) + "/token"; }
 
  private:
-  struct Key;
-  TokenServer(std::unique_ptr<Key> key, std::string username, std::string password);
+  TokenServer(std::unique_ptr<TestCertificate> key, std::string username, std::string password);
   void Serve();
   void Handle(int fd);
   std::string Answer(const std::string& request);
 
-  std::unique_ptr<Key> key_;
+  std::unique_ptr<TestCertificate> key_;
   std::string username_;
   std::string password_;
   int listen_fd_ = -1;

@@ -1,5 +1,7 @@
 // Pulls from a real registry (Debian's docker-registry on 127.0.0.1): anonymous, token auth,
 // basic auth, a docker.io mirror, manifest lists, corrupted blobs, layer reuse.
+#include <archive.h>
+#include <archive_entry.h>
 #include <sys/stat.h>
 
 #include <fstream>
@@ -16,6 +18,62 @@ using moor::testing::TempDir;
 using moor::testing::TestRegistry;
 using moor::testing::TestRegistryOptions;
 using nlohmann::json;
+
+la_ssize_t AppendToString(archive*, void* user, const void* buffer, size_t length) {
+  static_cast<std::string*>(user)->append(static_cast<const char*>(buffer), length);
+  return static_cast<la_ssize_t>(length);
+}
+
+// Adds `to_tag` to an OCI layout: the image `from_tag` with its first layer recompressed with
+// zstd (skopeo would rather reuse the gzip blob a registry already has).
+void AddZstdVariant(const std::filesystem::path& layout, const std::string& from_tag, const std::string& to_tag) {
+  json index = json::parse(*ReadFileLimited(layout / "index.json", 1 << 20));
+  json entry = index["manifests"][0];
+  for (const json& m : index["manifests"]) {
+    if (m["annotations"]["org.opencontainers.image.ref.name"] == from_tag) entry = m;
+  }
+  std::filesystem::path blobs = layout / "blobs/sha256";
+  json manifest = json::parse(*ReadFileLimited(blobs / entry["digest"].get<std::string>().substr(7), 1 << 20));
+  std::string gz_path = (blobs / manifest["layers"][0]["digest"].get<std::string>().substr(7)).string();
+
+  archive* in = archive_read_new();
+  archive_read_support_filter_all(in);
+  archive_read_support_format_raw(in);
+  ASSERT_EQ(archive_read_open_filename(in, gz_path.c_str(), 1 << 16), ARCHIVE_OK);
+  archive_entry* header = nullptr;
+  ASSERT_EQ(archive_read_next_header(in, &header), ARCHIVE_OK);
+  std::string tar;
+  char buf[1 << 16];
+  for (la_ssize_t n; (n = archive_read_data(in, buf, sizeof(buf))) > 0;) tar.append(buf, static_cast<std::size_t>(n));
+  archive_read_free(in);
+
+  std::string zst;
+  archive* out = archive_write_new();
+  archive_write_set_format_raw(out);
+  ASSERT_EQ(archive_write_add_filter_zstd(out), ARCHIVE_OK) << "libarchive without zstd";
+  archive_write_set_bytes_in_last_block(out, 1);
+  ASSERT_EQ(archive_write_open(out, &zst, nullptr, AppendToString, nullptr), ARCHIVE_OK);
+  archive_entry* e = archive_entry_new();
+  archive_entry_set_filetype(e, AE_IFREG);
+  archive_entry_set_pathname(e, "layer");
+  archive_write_header(out, e);
+  archive_write_data(out, tar.data(), tar.size());
+  archive_entry_free(e);
+  archive_write_close(out);
+  archive_write_free(out);
+
+  std::string zst_digest = DigestOf(zst);
+  ASSERT_TRUE(WriteFileAtomic(blobs / zst_digest.substr(7), zst).ok());
+  manifest["layers"][0] = {
+      {"mediaType", "application/vnd.oci.image.layer.v1.tar+zstd"}, {"digest", zst_digest}, {"size", zst.size()}};
+  std::string text = manifest.dump();
+  ASSERT_TRUE(WriteFileAtomic(blobs / DigestOf(text).substr(7), text).ok());
+  index["manifests"].push_back({{"mediaType", "application/vnd.oci.image.manifest.v1+json"},
+                                {"digest", DigestOf(text)},
+                                {"size", text.size()},
+                                {"annotations", {{"org.opencontainers.image.ref.name", to_tag}}}});
+  ASSERT_TRUE(WriteFileAtomic(layout / "index.json", index.dump()).ok());
+}
 
 class ImagePullTest : public ::testing::Test {
  protected:
@@ -210,6 +268,57 @@ TEST_F(ImagePullTest, ManifestListResolvesToLinuxAmd64) {
   auto missing = (*other)->Pull((*registry)->host() + "/multi:1", {});
   EXPECT_EQ(missing.status().code(), StatusCode::kNotFound) << missing.status().ToString();
   EXPECT_NE(missing.status().message().find("linux/arm64/v8"), std::string::npos) << missing.status().ToString();
+}
+
+TEST_F(ImagePullTest, DockerSchema2ManifestAndZstdLayers) {
+  auto registry = RegistryWith("busybox-test:oci");
+  ASSERT_TRUE(registry);
+  Status pushed = registry->Push(layout_, "v1", "busybox-test:v2s2", {"--format=v2s2"});
+  ASSERT_TRUE(pushed.ok()) << pushed.ToString();
+  AddZstdVariant(layout_, "v1", "zstd");
+  pushed = registry->Push(layout_, "zstd", "busybox-zstd:1");
+  ASSERT_TRUE(pushed.ok()) << pushed.ToString();
+  auto store = OpenStore(root_, registry->MirrorConfig());
+  ASSERT_TRUE(store);
+
+  auto docker = store->Pull(registry->host() + "/busybox-test:v2s2", {});
+  ASSERT_TRUE(docker.ok()) << docker.status().ToString();
+  json manifest = json::parse(*ReadFileLimited(root_ / "blobs/sha256" / docker->manifest_digest.substr(7), 1 << 20));
+  EXPECT_EQ(manifest["mediaType"], "application/vnd.docker.distribution.manifest.v2+json");
+  EXPECT_EQ(RunInRootfs(store->LayerPaths(*docker)->at(0), {"/bin/sh", "-c", "echo docker"}), "docker\n");
+
+  auto zstd = store->Pull(registry->host() + "/busybox-zstd:1", {});
+  ASSERT_TRUE(zstd.ok()) << zstd.status().ToString();
+  manifest = json::parse(*ReadFileLimited(root_ / "blobs/sha256" / zstd->manifest_digest.substr(7), 1 << 20));
+  EXPECT_EQ(manifest["layers"][0]["mediaType"], "application/vnd.oci.image.layer.v1.tar+zstd");
+  EXPECT_NE(zstd->layers, docker->layers);
+  EXPECT_EQ(RunInRootfs(store->LayerPaths(*zstd)->at(0), {"/bin/sh", "-c", "echo zstd"}), "zstd\n");
+}
+
+TEST_F(ImagePullTest, TlsCaFileClientCertificateAndInsecureSkipVerify) {
+  TestRegistryOptions options;
+  options.tls = true;
+  options.client_certificates = true;
+  auto registry = RegistryWith("busybox-test:1", options);
+  ASSERT_TRUE(registry);
+  const std::string ref = registry->host() + "/busybox-test:1";
+  auto pull = [&](const json& tls) {
+    json config = registry->MirrorConfig();
+    config["configs"][registry->host()]["tls"] = tls;
+    TempDir root("image-tls");
+    auto store = OpenStore(root.path(), config);
+    return store ? store->Pull(ref, {}).status() : InternalError("no store");
+  };
+  const std::string cert = registry->client_cert_file().string();
+  const std::string key = registry->client_key_file().string();
+  Status trusted = pull({{"ca_file", registry->ca_file().string()}, {"cert_file", cert}, {"key_file", key}});
+  EXPECT_TRUE(trusted.ok()) << trusted.ToString();
+  Status unknown_ca = pull({{"cert_file", cert}, {"key_file", key}});
+  EXPECT_EQ(unknown_ca.code(), StatusCode::kUnavailable) << unknown_ca.ToString();
+  Status skip = pull({{"insecure_skip_verify", true}, {"cert_file", cert}, {"key_file", key}});
+  EXPECT_TRUE(skip.ok()) << skip.ToString();
+  Status no_client_cert = pull({{"ca_file", registry->ca_file().string()}});
+  EXPECT_EQ(no_client_cert.code(), StatusCode::kUnavailable) << no_client_cert.ToString();
 }
 
 TEST_F(ImagePullTest, CorruptedBlobIsRejectedAndNothingHalfWrittenStays) {

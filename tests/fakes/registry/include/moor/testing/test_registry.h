@@ -4,6 +4,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -37,6 +38,10 @@ struct TestRegistryOptions {
   Auth auth = Auth::kNone;
   std::string username = "moor";
   std::string password = "moor-secret";
+  // Serve HTTPS with a fresh self-signed certificate for 127.0.0.1 (ca_file() trusts it).
+  bool tls = false;
+  // With tls: require a client certificate (client_cert_file() / client_key_file()).
+  bool client_certificates = false;
 };
 
 // Debian's docker-registry (/usr/bin/docker-registry) serving plain HTTP on 127.0.0.1:<free
@@ -52,20 +57,27 @@ class TestRegistry {
 
   int port() const { return port_; }
   std::string host() const { return "127.0.0.1:" + std::to_string(port_); }  // as in image references
-  std::string url() const { return "http://" + host(); }
+  std::string url() const { return (options_.tls ? "https://" : "http://") + host(); }
   const TestRegistryOptions& options() const { return options_; }
 
   // `skopeo copy --all oci:<layout_dir>:<tag> docker://127.0.0.1:<port>/<repo_tag>` (with the
-  // credentials when auth is on).
-  Status Push(const std::filesystem::path& layout_dir, const std::string& tag, const std::string& repo_tag) const;
+  // credentials when auth is on), plus `skopeo_flags` (e.g. "--format=v2s2" for a Docker
+  // schema 2 manifest, "--dest-compress-format=zstd").
+  Status Push(const std::filesystem::path& layout_dir, const std::string& tag, const std::string& repo_tag,
+              const std::vector<std::string>& skopeo_flags = {}) const;
 
   // The file the registry keeps the blob `digest` ("sha256:...") in (to corrupt it in tests).
   std::filesystem::path BlobDataPath(const std::string& digest) const;
 
   // The `registries:` config section that makes moor pull `registry` (default: this registry's
-  // own host) from this registry over plain HTTP:
+  // own host) from this registry (plain HTTP unless tls):
   //   {"mirrors": {registry: {"endpoint": ["http://127.0.0.1:<port>"]}}}
   nlohmann::json MirrorConfig(const std::string& registry = "") const;
+
+  // With tls: the server certificate (PEM), and the client certificate and key to present.
+  std::filesystem::path ca_file() const { return dir_ / "server.crt"; }
+  std::filesystem::path client_cert_file() const { return dir_ / "client-certs" / "client.cert"; }
+  std::filesystem::path client_key_file() const { return dir_ / "client-certs" / "client.key"; }
 
   // The registry's log (for failure messages).
   std::string LogTail() const;
@@ -73,6 +85,7 @@ class TestRegistry {
  private:
   explicit TestRegistry(const TestRegistryOptions& options);
   Status Launch();
+  StatusOr<std::string> TlsConfig();
 
   TestRegistryOptions options_;
   TempDir dir_{"registry"};
