@@ -121,7 +121,7 @@ PodPlan PlanPod(const Object& pod, const PodObservation& obs) {
     plan.actions.push_back(PodAction{PodAction::Type::kCreateSandbox, "", false, 0, "", ""});
     return plan;
   }
-  std::string restart_policy = Str(pod["spec"], "restartPolicy");
+  std::string restart_policy = Str(manifests::FieldAt(pod, "spec"), "restartPolicy");
   if (restart_policy.empty()) restart_policy = "Always";
   RemoveOld(plan, obs);
   const Object& inits = manifests::FieldAt(pod, "spec.initContainers");

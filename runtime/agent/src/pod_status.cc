@@ -155,7 +155,7 @@ std::string QosClassOf(const Object& pod) {
 }
 
 Object BuildPodStatus(const Object& pod, const PodObservation& obs, const Object& previous, const std::string& host_ip) {
-  std::string restart_policy = Str(pod["spec"], "restartPolicy");
+  std::string restart_policy = Str(manifests::FieldAt(pod, "spec"), "restartPolicy");
   if (restart_policy.empty()) restart_policy = "Always";
   Object status = Object::object();
 

@@ -471,7 +471,7 @@ Status PodSyncer::CreateSandbox(const Object& pod, LocalPod& local) {
     }
   }
   MOOR_ASSIGN_OR_RETURN(SandboxNetwork net, options_.network->Setup(PodLayout::SandboxId(local.uid), ports));
-  std::string hostname = Str(pod["spec"], "hostname");
+  std::string hostname = Str(manifests::FieldAt(pod, "spec"), "hostname");
   if (hostname.empty()) hostname = manifests::NameOf(pod);
   if (hostname.size() > 63) hostname = hostname.substr(0, 63);
   std::string host_resolv;
@@ -587,7 +587,7 @@ void PodSyncer::StartContainer(const Object& pod, const Object& container, bool 
   auto net = options_.network->Inspect(PodLayout::SandboxId(local.uid));
   if (!net.ok()) return fail("CreateContainerError", "pod sandbox is gone: " + net.status().message());
   sandbox.netns_path = net->netns_path;
-  sandbox.hostname = Str(pod["spec"], "hostname").empty() ? manifests::NameOf(pod) : Str(pod["spec"], "hostname");
+  sandbox.hostname = Str(manifests::FieldAt(pod, "spec"), "hostname").empty() ? manifests::NameOf(pod) : Str(manifests::FieldAt(pod, "spec"), "hostname");
   sandbox.hosts_file = dir + "/etc-hosts";
   sandbox.hostname_file = dir + "/etc-hostname";
   sandbox.resolv_conf_file = dir + "/resolv.conf";

@@ -174,7 +174,7 @@ StatusOr<bool> WriteAtomicVolume(const std::string& dir, const std::map<std::str
 
 StatusOr<std::map<std::string, std::string>> PodVolumes::Prepare(const Object& pod, const ObjectLookup& lookup) const {
   std::map<std::string, std::string> paths;
-  std::string uid = Str(pod["metadata"], "uid");
+  std::string uid = Str(manifests::FieldAt(pod, "metadata"), "uid");
   std::string ns = manifests::NamespaceOf(pod);
   const Object& volumes = manifests::FieldAt(pod, "spec.volumes");
   if (!volumes.is_array()) return paths;
