@@ -89,6 +89,19 @@ StatusOr<Image> DirectoryImageStore::ToImage(const IndexEntry& entry) const {
   return image;
 }
 
+StatusOr<std::string> DirectoryImageStore::ResolveId(const ImageIndex& index, const std::string& text) const {
+  std::string hex = IdPrefix(text);
+  if (hex.empty()) return NotFoundError("image \"" + text + "\" not found in the image store");
+  if (hex.size() == 64 && index.Find("sha256:" + hex) != nullptr) return "sha256:" + hex;
+  std::vector<std::string> ids = index.IdsWithPrefix(hex);
+  if (ids.size() == 1) return ids[0];
+  if (ids.size() > 1) {
+    return InvalidArgumentError("image id prefix \"" + text + "\" is ambiguous (" + std::to_string(ids.size()) +
+                                " images)");
+  }
+  return NotFoundError("image \"" + text + "\" not found in the image store");
+}
+
 StatusOr<std::string> DirectoryImageStore::Resolve(const ImageIndex& index, const std::string& reference_or_id) const {
   std::string hex = IdPrefix(reference_or_id);
   if (hex.size() == 64 && index.Find("sha256:" + hex) != nullptr) return "sha256:" + hex;
@@ -107,16 +120,8 @@ StatusOr<std::string> DirectoryImageStore::Resolve(const ImageIndex& index, cons
       }
     }
   }
-  if (!hex.empty()) {
-    std::vector<std::string> ids = index.IdsWithPrefix(hex);
-    if (ids.size() == 1) return ids[0];
-    if (ids.size() > 1) {
-      return InvalidArgumentError("image id prefix \"" + reference_or_id + "\" is ambiguous (" +
-                                  std::to_string(ids.size()) + " images)");
-    }
-  }
   if (!ref.ok() && hex.empty()) return ref.status();
-  return NotFoundError("image \"" + reference_or_id + "\" not found in the image store");
+  return ResolveId(index, reference_or_id);
 }
 
 Status DirectoryImageStore::FetchBlob(RegistryClient& client, const std::string& repository, const Descriptor& blob) {
@@ -232,9 +237,10 @@ StatusOr<std::vector<Image>> DirectoryImageStore::List() {
 
 Status DirectoryImageStore::Remove(const std::string& reference_or_id) {
   return UpdateIndex([&](ImageIndex& index) -> StatusOr<bool> {
+    // A reference removes itself only; an id (or unique id prefix) removes every reference.
     auto ref = ParseImageReference(reference_or_id);
     if (ref.ok() && index.RemoveReference(ref->String())) return true;
-    MOOR_ASSIGN_OR_RETURN(std::string id, Resolve(index, reference_or_id));
+    MOOR_ASSIGN_OR_RETURN(std::string id, ResolveId(index, reference_or_id));
     IndexEntry entry = *index.Find(id);
     for (const std::string& r : entry.references) index.RemoveReference(r);
     return true;

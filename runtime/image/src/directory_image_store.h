@@ -47,6 +47,8 @@ class DirectoryImageStore final : public ImageStore {
   // Applies `change` to the index under mu_ and the exclusive flock; writes it back if changed.
   Status UpdateIndex(const std::function<StatusOr<bool>(ImageIndex&)>& change);
   StatusOr<Image> ToImage(const IndexEntry& entry) const;
+  // The id that `text` names as a full id or unique id prefix ("sha256:ab12", "ab12").
+  StatusOr<std::string> ResolveId(const ImageIndex& index, const std::string& text) const;
   // The id `reference_or_id` names (see ImageStore::Get).
   StatusOr<std::string> Resolve(const ImageIndex& index, const std::string& reference_or_id) const;
 

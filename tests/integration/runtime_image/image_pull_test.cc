@@ -225,6 +225,12 @@ TEST_F(ImagePullTest, DockerHubNameThroughAMirror) {
   auto pinned = store->Pull(by_digest, {});
   ASSERT_TRUE(pinned.ok()) << pinned.status().ToString();
   EXPECT_EQ(pinned->id, image->id);
+  EXPECT_EQ(pinned->references.size(), 2u);
+
+  // Removing a reference removes only that one.
+  ASSERT_TRUE(store->Remove(by_digest).ok());
+  EXPECT_EQ(store->Get(image->id)->references, std::vector<std::string>{"docker.io/library/busybox-test:1"});
+  EXPECT_EQ(store->Remove("busybox-test:2").code(), StatusCode::kNotFound);
 }
 
 TEST_F(ImagePullTest, ManifestListResolvesToLinuxAmd64) {

@@ -162,11 +162,16 @@ TEST_F(ImageLayerUnpackerTest, RejectsPathTraversal) {
       {{{.path = "out", .type = AE_IFLNK, .content = (tmp_ / "outside").string()},
         {.path = "out/escaped", .content = "x"}},
        "out/escaped"},
+      // A hardlink to a host file reached through such a symlink.
+      {{{.path = "out", .type = AE_IFLNK, .content = (tmp_ / "outside").string()},
+        {.path = "escaped", .content = "out/secret", .hardlink = true}},
+       "escaped"},
       // A whiteout through the same kind of symlink.
       {{{.path = "out", .type = AE_IFLNK, .content = (tmp_ / "outside").string()}, {.path = "out/.wh.escaped"}},
        "out/escaped"},
   };
   std::filesystem::create_directories(tmp_ / "outside");
+  moor::testing::WriteFile(tmp_ / "outside/secret", "host file");
   for (std::size_t i = 0; i < cases.size(); ++i) {
     std::filesystem::path dir = tmp_ / ("layer" + std::to_string(i));
     std::filesystem::create_directories(dir);
@@ -177,6 +182,8 @@ TEST_F(ImageLayerUnpackerTest, RejectsPathTraversal) {
     EXPECT_NE(s.message().find(cases[i].names), std::string::npos) << s.ToString();
     EXPECT_FALSE(std::filesystem::exists(tmp_ / "escaped")) << "case " << i;
     EXPECT_FALSE(std::filesystem::exists(tmp_ / "outside/escaped")) << "case " << i;
+    EXPECT_FALSE(std::filesystem::exists(dir / "escaped")) << "case " << i;
+    EXPECT_EQ(std::filesystem::hard_link_count(tmp_ / "outside/secret"), 1u) << "case " << i;
   }
 }
 

@@ -16,10 +16,15 @@ namespace moor::runtime {
 // A locally stored image.
 struct Image {
   std::string id;               // digest of the image config blob ("sha256:...")
-  std::string manifest_digest;  // digest of the manifest that was pulled or imported
+  // Digest of what the reference resolved to: the manifest list / index when the registry
+  // served one (so "repo@<manifest_digest>" pulls this image again), else the image manifest.
+  // For `docker save` archives, which have no manifest, that of an OCI manifest moor writes.
+  std::string manifest_digest;
   std::vector<std::string> references;  // normalized names pointing at it ("docker.io/library/nginx:1.25")
   std::vector<std::string> layers;      // layer blob digests, bottom first
-  nlohmann::json config;        // the OCI image config ("config": Env, Entrypoint, Cmd, WorkingDir, User, ...)
+  // The whole OCI image config document; process defaults are under config["config"]
+  // (Env, Entrypoint, Cmd, WorkingDir, User, ExposedPorts, ...), plus "os", "architecture", "rootfs".
+  nlohmann::json config;
   std::int64_t size = 0;        // bytes of compressed layers + config
 };
 
@@ -52,18 +57,24 @@ class ImageStore {
   // digest mismatch, unsupported media type).
   virtual StatusOr<Image> Pull(const std::string& reference, const PullOptions& options) = 0;
 
-  // A stored image by reference ("nginx:1.25" is normalized), by id, or by a unique id prefix.
+  // A stored image by reference ("nginx:1.25" is normalized; "repo@sha256:..." also finds an
+  // image of that repository pulled by tag whose manifest or index has that digest), by id, or
+  // by a unique id prefix ("sha256:ab12" or "ab12"; kInvalidArgument if ambiguous).
   // kNotFound if absent.
   virtual StatusOr<Image> Get(const std::string& reference_or_id) = 0;
 
   virtual StatusOr<std::vector<Image>> List() = 0;
 
-  // Removes the reference (or, given an id, every reference of that image). Blobs and layers go
-  // at the next CollectGarbage. kNotFound if absent.
+  // Removes the reference (or, given an id or unique id prefix, every reference of that image).
+  // The image itself stays (listed, without references) until the next CollectGarbage, which
+  // removes it with its blobs and layers unless it is in use. kNotFound if absent.
   virtual Status Remove(const std::string& reference_or_id) = 0;
 
   // Imports a `docker save` tarball or an OCI image-layout archive (as made by `skopeo copy ...
   // oci-archive:` or `docker-archive:`); returns the images it held, with their references.
+  // OCI names come from io.containerd.image.name, else org.opencontainers.image.ref.name when
+  // that is a name ("busybox:1", "127.0.0.1:5000/app:v1"); a bare tag ("v1") names no repository,
+  // so that image is imported without a reference. Every blob is verified before it is stored.
   virtual StatusOr<std::vector<Image>> Import(const std::string& archive_path) = 0;
 
   // The unpacked directory of each layer of `image`, bottom first: the lowerdirs of an overlay
