@@ -233,6 +233,30 @@ TEST_F(ImagePullTest, DockerHubNameThroughAMirror) {
   EXPECT_EQ(store->Remove("busybox-test:2").code(), StatusCode::kNotFound);
 }
 
+TEST_F(ImagePullTest, MirrorsAreTriedInOrder) {
+  auto empty = TestRegistry::Start();
+  ASSERT_TRUE(empty.ok()) << empty.status().ToString();
+  auto full = RegistryWith("library/busybox-test:1");
+  ASSERT_TRUE(full);
+  const std::string dead = "http://127.0.0.1:" + std::to_string(moor::testing::FreeLoopbackPort());
+  json config = {{"mirrors", {{"docker.io", {{"endpoint", {(*empty)->url(), dead, full->url()}}}}}}};
+  auto store = OpenStore(root_, config);
+  ASSERT_TRUE(store);
+  // 404 from the first, connection refused from the second, the image from the third (and so
+  // the default https://registry-1.docker.io is never asked).
+  auto image = store->Pull("busybox-test:1", {});
+  ASSERT_TRUE(image.ok()) << image.status().ToString();
+  EXPECT_EQ(RunInRootfs(store->LayerPaths(*image)->at(0), {"/bin/sh", "-c", "echo ok"}), "ok\n");
+
+  // When every endpoint fails, the first error that is not "not found" is the answer.
+  json only_local = {{"mirrors", {{"127.0.0.1:1", {{"endpoint", {(*empty)->url() , dead}}}}}}};
+  auto failing = OpenStore(tmp_ / "store2", only_local);
+  ASSERT_TRUE(failing);
+  auto missing = failing->Pull("127.0.0.1:1/busybox-test:1", {});
+  EXPECT_EQ(missing.status().code(), StatusCode::kUnavailable) << missing.status().ToString();
+  EXPECT_NE(missing.status().message().find(dead), std::string::npos) << missing.status().ToString();
+}
+
 TEST_F(ImagePullTest, ManifestListResolvesToLinuxAmd64) {
   auto registry = TestRegistry::Start();
   ASSERT_TRUE(registry.ok()) << registry.status().ToString();
