@@ -12,6 +12,18 @@
 #include "moor/testing/process.h"
 #include "moor/testing/temp_dir.h"
 
+// A registry with a busybox image in it, for integration and e2e tests (link moor::testing_registry):
+//
+//   moor::testing::TempDir tmp("my-test");
+//   auto layout = moor::testing::BuildBusyboxImageLayout(tmp / "layout", "v1");
+//   ASSERT_TRUE(layout.ok()) << layout.status().ToString();
+//   auto registry = moor::testing::TestRegistry::Start();
+//   ASSERT_TRUE(registry.ok()) << registry.status().ToString();
+//   ASSERT_TRUE((*registry)->Push(*layout, "v1", "library/busybox:1").ok());
+//   // moor's `registries:` section: Docker Hub names come from this registry, so a manifest
+//   // can say `image: busybox:1` ((*registry)->MirrorConfig() alone serves "127.0.0.1:<port>/...").
+//   nlohmann::json registries = (*registry)->MirrorConfig("docker.io");
+
 namespace moor::testing {
 
 // Writes an OCI image layout at `dir` (created if missing; other tags already there are kept)
