@@ -92,6 +92,7 @@ disableAgent: $([ $AGENT = 1 ] && echo false || echo true)
 bridge: $BRIDGE
 namePrefix: $PREFIX
 podSubnet: 10.42.0.0/24
+disableDefaultRegistryEndpoint: true   # busybox:1.36 only from the local mirror, never Docker Hub
 $REGISTRIES
 YAML
 

@@ -118,6 +118,7 @@ StatusOr<std::unique_ptr<NodeRuntime>> NodeRuntime::Start(const ServerConfig& co
     if (!registries.ok()) return registries.status().WithContext("config registries");
     image_options.registries = *registries;
   }
+  image_options.registries.disable_default_endpoint = config.disable_default_registry_endpoint;
   MOOR_ASSIGN_OR_RETURN(node->image_store_, runtime::OpenImageStore(image_options));
 
   runtime::CniNetworkOptions net_options;

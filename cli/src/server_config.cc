@@ -81,13 +81,16 @@ Status LoadServerConfig(const std::filesystem::path& file, ServerConfig& config)
     } else if (key == "routeMetric") {
       if (!v.is_number_integer() || v.get<long long>() < 0) return fail(key, "expected a non-negative integer");
       config.route_metric = v.get<int>();
+    } else if (key == "disableDefaultRegistryEndpoint") {
+      if (!v.is_boolean()) return fail(key, "expected boolean");
+      config.disable_default_registry_endpoint = v.get<bool>();
     } else if (key == "registries") {
       if (!v.is_object()) return fail(key, "expected a map with mirrors and configs");
       config.registries = v;
     } else {
       return fail(key,
                   "unknown setting (known: dataDir, manifests, listen, logLevel, strict, resyncInterval, disableAgent, "
-                  "nodeName, podSubnet, bridge, namePrefix, routeMetric, registries)");
+                  "nodeName, podSubnet, bridge, namePrefix, routeMetric, registries, disableDefaultRegistryEndpoint)");
     }
   }
   return Status::Ok();

@@ -27,6 +27,7 @@ struct ServerConfig {
   std::string name_prefix = "moor";             // network namespaces and the cgroup parent
   int route_metric = 0;                         // metric of the unreachable safety routes (tests)
   nlohmann::json registries;                    // mirrors and credentials, k3s registries.yaml schema
+  bool disable_default_registry_endpoint = false;  // mirrored registries only through their mirrors
 
   std::filesystem::path ManifestsDir() const { return manifests.empty() ? data_dir / "manifests" : manifests; }
 };

@@ -79,7 +79,9 @@ MoorNode::MoorNode(nlohmann::json registries) {
                            {"podSubnet", subnet_},
                            {"routeMetric", route_metric_},
                            {"logLevel", "debug"},
-                           {"registries", registries}};
+                           {"registries", registries},
+                           // Nothing may leave the machine: mirrored registries only via the mirror.
+                           {"disableDefaultRegistryEndpoint", true}};
   testing::WriteFile(config_, config.dump(2));  // JSON is YAML
 }
 

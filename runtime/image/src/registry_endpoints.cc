@@ -86,6 +86,7 @@ std::vector<RegistryEndpoint> EndpointsFor(const std::string& registry, const Re
       return out;
     }
   }
+  if (config.disable_default_endpoint && !out.empty()) return out;
   out.push_back(std::move(fallback));
   return out;
 }

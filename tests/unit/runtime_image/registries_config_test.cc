@@ -124,6 +124,19 @@ TEST(ImageRegistryEndpointsTest, WildcardAndPlainRegistry) {
   EXPECT_EQ(plain[0].url.ApiRoot(), "https://127.0.0.1:5000/v2");  // http only when configured
 }
 
+TEST(ImageRegistryEndpointsTest, DisabledDefaultEndpointLeavesOnlyTheMirrors) {
+  RegistriesConfig config;
+  config.mirrors["docker.io"].endpoints = {"http://127.0.0.1:5000"};
+  config.disable_default_endpoint = true;
+  auto endpoints = EndpointsFor("docker.io", config);
+  ASSERT_EQ(endpoints.size(), 1u);
+  EXPECT_EQ(endpoints[0].url.ApiRoot(), "http://127.0.0.1:5000/v2");
+  // A registry without mirrors is still reached at its own address.
+  auto unmirrored = EndpointsFor("ghcr.io", config);
+  ASSERT_EQ(unmirrored.size(), 1u);
+  EXPECT_EQ(unmirrored[0].url.ApiRoot(), "https://ghcr.io/v2");
+}
+
 TEST(ImageRegistryEndpointsTest, MirrorOnTheRegistrysOwnHostReplacesTheDefault) {
   RegistriesConfig config;
   config.mirrors["127.0.0.1:5000"].endpoints = {"http://127.0.0.1:6000", "http://127.0.0.1:5000"};

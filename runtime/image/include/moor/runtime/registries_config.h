@@ -47,6 +47,10 @@ struct RegistryMirror {
 struct RegistriesConfig {
   std::map<std::string, RegistryMirror> mirrors;      // key: registry host, or "*" for all
   std::map<std::string, RegistryHostConfig> configs;  // key: host[:port]
+  // As k3s's --disable-default-registry-endpoint: a registry that has mirrors is reached only
+  // through them, never at its own address (air-gapped servers, tests that must not leave the
+  // machine). Set from the server config, not from the registries section.
+  bool disable_default_endpoint = false;
 };
 
 // Parses the section (already converted from YAML to JSON). Unknown keys and wrong types are
