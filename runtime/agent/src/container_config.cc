@@ -6,43 +6,10 @@
 #include "moor/common/files.h"
 #include "moor/manifests/quantity.h"
 
+#include "json_fields.h"
+
 namespace moor::runtime {
 namespace {
-
-std::string Str(const Object& obj, const char* field) {
-  if (!obj.is_object()) return "";
-  auto it = obj.find(field);
-  return it != obj.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
-const Object& Child(const Object& obj, const char* field) {
-  static const Object kNull;
-  if (!obj.is_object()) return kNull;
-  auto it = obj.find(field);
-  return it == obj.end() ? kNull : *it;
-}
-
-std::optional<std::int64_t> IntField(const Object& obj, const char* field) {
-  const Object& v = Child(obj, field);
-  if (v.is_number_integer()) return v.get<std::int64_t>();
-  return std::nullopt;
-}
-
-std::optional<bool> BoolField(const Object& obj, const char* field) {
-  const Object& v = Child(obj, field);
-  if (v.is_boolean()) return v.get<bool>();
-  return std::nullopt;
-}
-
-std::vector<std::string> StringList(const Object& list) {
-  std::vector<std::string> out;
-  if (list.is_array()) {
-    for (const Object& s : list) {
-      if (s.is_string()) out.push_back(s.get<std::string>());
-    }
-  }
-  return out;
-}
 
 // True if a "/"-separated path has a ".." element (Kubernetes allows ".." inside a name: "a..b").
 bool HasBackstep(const std::string& path) {

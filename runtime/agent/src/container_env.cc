@@ -3,20 +3,10 @@
 #include "moor/manifests/base64.h"
 #include "moor/manifests/quantity.h"
 
+#include "json_fields.h"
+
 namespace moor::runtime {
 namespace {
-
-std::string Str(const Object& obj, const char* field) {
-  auto it = obj.find(field);
-  return it != obj.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
-const Object& Child(const Object& obj, const char* field) {
-  static const Object kNull;
-  if (!obj.is_object()) return kNull;
-  auto it = obj.find(field);
-  return it == obj.end() ? kNull : *it;
-}
 
 bool Optional(const Object& ref) {
   auto it = ref.find("optional");

@@ -4,16 +4,12 @@
 
 #include "container_config.h"
 
+#include "json_fields.h"
+
 namespace moor::runtime {
 namespace {
 
 using std::chrono::milliseconds;
-
-std::string Str(const Object& obj, const char* field) {
-  if (!obj.is_object()) return "";
-  auto it = obj.find(field);
-  return it != obj.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
 
 const ContainerInstance* Latest(const PodObservation& obs, const std::string& name) {
   auto it = obs.containers.find(name);

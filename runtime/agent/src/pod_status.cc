@@ -5,14 +5,10 @@
 #include "moor/manifests/quantity.h"
 #include "pod_plan.h"
 
+#include "json_fields.h"
+
 namespace moor::runtime {
 namespace {
-
-std::string Str(const Object& obj, const char* field) {
-  if (!obj.is_object()) return "";
-  auto it = obj.find(field);
-  return it != obj.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
 
 // section[name] as a quantity if it is set, parses and is greater than zero.
 std::optional<manifests::Quantity> PositiveQuantity(const Object& section, const char* name) {

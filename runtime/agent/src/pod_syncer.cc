@@ -15,19 +15,13 @@
 #include "pod_plan.h"
 #include "pod_status.h"
 
+#include "json_fields.h"
+
 namespace moor::runtime {
 namespace fs = std::filesystem;
 using std::chrono::milliseconds;
 
 namespace {
-
-std::string Str(const Object& obj, const char* field) {
-  if (!obj.is_object()) return "";
-  auto it = obj.find(field);
-  return it != obj.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
-std::string UidOf(const Object& obj) { return Str(manifests::FieldAt(obj, "metadata"), "uid"); }
 
 std::optional<WallTime> ParseTime(const std::string& text) {
   if (text.empty()) return std::nullopt;

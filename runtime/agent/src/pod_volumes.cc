@@ -13,21 +13,11 @@
 #include "moor/common/files.h"
 #include "moor/manifests/quantity.h"
 
+#include "json_fields.h"
+
 namespace moor::runtime {
 namespace fs = std::filesystem;
 namespace {
-
-std::string Str(const Object& obj, const char* field) {
-  if (!obj.is_object()) return "";
-  auto it = obj.find(field);
-  return it != obj.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
-int IntOr(const Object& obj, const char* field, int fallback) {
-  if (!obj.is_object()) return fallback;
-  auto it = obj.find(field);
-  return it != obj.end() && it->is_number_integer() ? it->get<int>() : fallback;
-}
 
 Status MakeDirs(const std::string& dir) {
   std::error_code ec;

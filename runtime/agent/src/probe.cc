@@ -11,22 +11,12 @@
 #include <cerrno>
 #include <cstring>
 
+#include "json_fields.h"
+
 namespace moor::runtime {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-int IntOr(const Object& obj, const char* field, int fallback) {
-  if (!obj.is_object()) return fallback;
-  auto it = obj.find(field);
-  return it != obj.end() && it->is_number_integer() ? it->get<int>() : fallback;
-}
-
-std::string Str(const Object& obj, const char* field) {
-  if (!obj.is_object()) return "";
-  auto it = obj.find(field);
-  return it != obj.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
 
 StatusOr<int> ResolvePort(const Object& container, const Object& port, const char* probe) {
   if (port.is_number_integer()) return port.get<int>();
