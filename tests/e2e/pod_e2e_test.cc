@@ -475,5 +475,26 @@ TEST_F(PodE2eTest, ExecWithATerminalGetsAPty) {
   EXPECT_NE(plain.out.find("not a tty"), std::string::npos) << plain.out;
 }
 
+TEST_F(PodE2eTest, AHostPortReachesThePodFromLoopback) {
+  int host_port = testing::FreeLoopbackPort();
+  node_->WriteManifest("hostport.yaml", std::string(R"Y(apiVersion: v1
+kind: Pod
+metadata: {name: hostport}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: web
+    image: busybox:1.36
+    command: ["httpd", "-f", "-p", "8000", "-h", "/www"]
+    ports:
+    - containerPort: 8000
+      hostPort: )Y") + std::to_string(host_port) + "\n");
+  WaitRunningReady("hostport");
+  EXPECT_EQ(HttpGet("http://127.0.0.1:" + std::to_string(host_port) + "/"), "hello from moor\n");
+  node_->RemoveManifest("hostport.yaml");
+  ASSERT_TRUE(WaitFor([&] { return node_->RuncContainerIds().empty(); }, seconds(30)));
+  EXPECT_EQ(HttpGet("http://127.0.0.1:" + std::to_string(host_port) + "/"), "") << "the mapping outlived the pod";
+}
+
 }  // namespace
 }  // namespace moor::e2e
