@@ -10,6 +10,7 @@
 #include <boost/asio/ssl.hpp>
 #include <cpprest/http_listener.h>
 #include <cpprest/producerconsumerstream.h>
+#include <pplx/threadpool.h>
 
 #include "http_server.h"
 #include "moor/common/log.h"
@@ -229,6 +230,19 @@ class CpprestHttpServer final : public HttpServer {
 
 }  // namespace
 
-std::unique_ptr<HttpServer> NewCpprestHttpServer() { return std::make_unique<CpprestHttpServer>(); }
+std::unique_ptr<HttpServer> NewCpprestHttpServer() {
+  // cpprestsdk's shared pool starts 40 threads by default; requests here are short (watch and
+  // log streams run on threads of their own), so a smaller pool serves as well and keeps the
+  // daemon's memory down. Only possible before the pool's first use in this process.
+  static std::once_flag sized;
+  std::call_once(sized, [] {
+    try {
+      crossplat::threadpool::initialize_with_threads(12);
+    } catch (const std::exception&) {
+      // Already running (a client used the pool first): keep its size.
+    }
+  });
+  return std::make_unique<CpprestHttpServer>();
+}
 
 }  // namespace moor::api

@@ -344,53 +344,60 @@ std::optional<milliseconds> PodSyncer::SyncDesired(const Object& pod) {
     if (r && (!requeue || *r < *requeue)) requeue = r;
   };
   PodObservation obs = Observe(pod, local);
-  PodPlan plan = PlanPod(pod, obs);
-  merge(plan.requeue_after);
   bool acted = false;
-  for (const PodAction& action : plan.actions) {
-    switch (action.type) {
-      case PodAction::Type::kCreateSandbox: {
-        if (local.sandbox_retry_at && *local.sandbox_retry_at > obs.now) {
-          merge(std::chrono::duration_cast<milliseconds>(*local.sandbox_retry_at - obs.now));
+  // A new sandbox is followed at once by a second pass that starts the containers (instead of
+  // a requeue behind every other pod's sandbox).
+  for (int pass = 0; pass < 2; ++pass) {
+    bool sandbox_created = false;
+    if (pass > 0) obs = Observe(pod, local);
+    PodPlan plan = PlanPod(pod, obs);
+    merge(plan.requeue_after);
+    for (const PodAction& action : plan.actions) {
+      switch (action.type) {
+        case PodAction::Type::kCreateSandbox: {
+          if (local.sandbox_retry_at && *local.sandbox_retry_at > obs.now) {
+            merge(std::chrono::duration_cast<milliseconds>(*local.sandbox_retry_at - obs.now));
+            break;
+          }
+          Status st = CreateSandbox(pod, local);
+          if (!st.ok()) {
+            local.sandbox_error = st.message();
+            ++local.sandbox_failures;
+            local.sandbox_retry_at = obs.now + RetryDelay(local.sandbox_failures);
+            RecordEvent(pod, "Warning", "FailedCreatePodSandBox", "Failed to create pod sandbox: " + st.message());
+            merge(RetryDelay(local.sandbox_failures));
+          } else {
+            local.sandbox_error.clear();
+            local.sandbox_failures = 0;
+            local.sandbox_retry_at.reset();
+            sandbox_created = true;
+          }
+          acted = true;
           break;
         }
-        Status st = CreateSandbox(pod, local);
-        if (!st.ok()) {
-          local.sandbox_error = st.message();
-          ++local.sandbox_failures;
-          local.sandbox_retry_at = obs.now + RetryDelay(local.sandbox_failures);
-          RecordEvent(pod, "Warning", "FailedCreatePodSandBox", "Failed to create pod sandbox: " + st.message());
-          merge(RetryDelay(local.sandbox_failures));
-        } else {
-          local.sandbox_error.clear();
-          local.sandbox_failures = 0;
-          local.sandbox_retry_at.reset();
-          merge(milliseconds(0));  // plan the containers right away
+        case PodAction::Type::kStartContainer: {
+          bool init = false;
+          const Object* container = FindContainer(pod, action.container_name, &init);
+          if (container != nullptr) StartContainer(pod, *container, action.init, action.attempt, local, obs);
+          acted = true;
+          break;
         }
-        acted = true;
-        break;
-      }
-      case PodAction::Type::kStartContainer: {
-        bool init = false;
-        const Object* container = FindContainer(pod, action.container_name, &init);
-        if (container != nullptr) StartContainer(pod, *container, action.init, action.attempt, local, obs);
-        acted = true;
-        break;
-      }
-      case PodAction::Type::kKillContainer: {
-        KillContainer(local, action.container_id, action.reason, local.grace_seconds);
-        merge(milliseconds(200));
-        acted = true;
-        break;
-      }
-      case PodAction::Type::kRemoveContainer: {
-        Status st = options_.runtime->Remove(action.container_id);
-        if (st.ok()) local.containers.erase(action.container_id);
-        else LogWarn("removing a container failed", {{"container", action.container_id}, {"error", st.ToString()}});
-        acted = true;
-        break;
+        case PodAction::Type::kKillContainer: {
+          KillContainer(local, action.container_id, action.reason, local.grace_seconds);
+          merge(milliseconds(200));
+          acted = true;
+          break;
+        }
+        case PodAction::Type::kRemoveContainer: {
+          Status st = options_.runtime->Remove(action.container_id);
+          if (st.ok()) local.containers.erase(action.container_id);
+          else LogWarn("removing a container failed", {{"container", action.container_id}, {"error", st.ToString()}});
+          acted = true;
+          break;
+        }
       }
     }
+    if (!sandbox_created) break;
   }
   // Liveness kills in progress: SIGKILL once the grace period is over.
   for (auto it = local.kill_deadlines.begin(); it != local.kill_deadlines.end();) {

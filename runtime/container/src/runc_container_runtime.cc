@@ -7,6 +7,8 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -129,7 +131,53 @@ CommandSpec RuncRuntime::RuncCommand(std::vector<std::string> args, milliseconds
   return spec;
 }
 
+namespace {
+
+// Field 22 of /proc/<pid>/stat (start time in clock ticks), or nullopt if the process is gone
+// or a zombie (runc counts a zombie init as stopped).
+std::optional<std::uint64_t> ProcessStartTicks(int pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat;
+  if (!std::getline(in, stat)) return std::nullopt;
+  auto close = stat.rfind(')');
+  if (close == std::string::npos) return std::nullopt;
+  std::istringstream fields(stat.substr(close + 2));
+  std::string field;
+  for (int i = 3; i <= 22 && fields >> field; ++i) {
+    if (i == 3 && (field == "Z" || field == "X")) return std::nullopt;
+    if (i == 22) return std::strtoull(field.c_str(), nullptr, 10);
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+// runc's own answer, read from its state directory the way `runc state` computes it (the init
+// process is alive with the recorded start time; exec.fifo present = created, not started), so
+// that the agent's frequent inspections do not start a runc process each. Anything unexpected
+// (no state.json, a paused container's freezer, unreadable JSON) falls back to `runc state`.
+std::optional<RuncRuntime::RuncState> RuncRuntime::ReadStateFiles(const std::string& id) {
+  fs::path dir = fs::path(options_.runc_root) / id;
+  auto text = ReadFileLimited(dir / "state.json", 4 << 20);
+  if (!text.ok()) return std::nullopt;
+  nlohmann::json state = nlohmann::json::parse(*text, nullptr, false);
+  if (!state.is_object() || !state.contains("init_process_pid") || !state.contains("init_process_start")) {
+    return std::nullopt;
+  }
+  if (!state["init_process_pid"].is_number_integer() || !state["init_process_start"].is_number_unsigned()) {
+    return std::nullopt;
+  }
+  int pid = state["init_process_pid"].get<int>();
+  std::uint64_t start = state["init_process_start"].get<std::uint64_t>();
+  auto ticks = ProcessStartTicks(pid);
+  if (!ticks || *ticks != start) return RuncState{"stopped", 0};
+  std::error_code ec;
+  if (fs::exists(dir / "exec.fifo", ec)) return RuncState{"created", pid};
+  return RuncState{"running", pid};
+}
+
 StatusOr<std::optional<RuncRuntime::RuncState>> RuncRuntime::QueryState(const std::string& id) {
+  if (auto fast = ReadStateFiles(id)) return std::optional<RuncState>(*fast);
   CommandSpec cmd = RuncCommand({"state", id}, kRuncTimeout);
   MOOR_ASSIGN_OR_RETURN(CommandResult r, runner_->Run(cmd));
   if (r.exit_code != 0) {

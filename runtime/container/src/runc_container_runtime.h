@@ -45,6 +45,7 @@ class RuncRuntime final : public ContainerRuntime {
   CommandSpec RuncCommand(std::vector<std::string> args, std::chrono::milliseconds timeout) const;
   // nullopt if runc does not know the container.
   StatusOr<std::optional<RuncState>> QueryState(const std::string& id);
+  std::optional<RuncState> ReadStateFiles(const std::string& id);
   Status CreateIn(const ContainerSpec& spec, const ContainerDir& dir, const std::string& cgroup_path);
   ContainerInfo Describe(const ContainerDir& dir, const ContainerRecord& record, const StateLookup& state);
   // runc delete, wait for conmon, unmount, remove cgroups and the state directory.
