@@ -15,6 +15,16 @@ namespace moor::runtime {
 
 namespace {
 
+nlohmann::json WithoutPortmap(const nlohmann::json& conflist) {
+  nlohmann::json out = conflist;
+  nlohmann::json plugins = nlohmann::json::array();
+  for (const auto& plugin : conflist.value("plugins", nlohmann::json::array())) {
+    if (plugin.value("type", "") != "portmap") plugins.push_back(plugin);
+  }
+  out["plugins"] = plugins;
+  return out;
+}
+
 constexpr const char* kPodIfname = "eth0";
 constexpr const char* kLoopbackIfname = "lo";
 
@@ -53,6 +63,7 @@ CniNetwork::CniNetwork(CniNetworkOptions options, NetnsManager::Probe netns_prob
       records_(options_.state_dir + "/sandboxes"),
       routes_(runner_, options_.state_dir + "/routes-added.json"),
       conflist_(cni::BuildConflist(options_)),
+      conflist_without_ports_(WithoutPortmap(conflist_)),
       loopback_conflist_(cni::BuildLoopbackConflist(options_)) {}
 
 std::mutex& CniNetwork::LockFor(const std::string& sandbox_id) {
@@ -105,7 +116,9 @@ StatusOr<SandboxNetwork> CniNetwork::Setup(const std::string& sandbox_id, const 
   record.container_id = name;
   record.netns_path = netns_.PathFor(name);
   record.ports = std::move(normalized);
-  record.conflist = conflist_;
+  // portmap only where there are ports to map: one plugin run less for most pods. The record
+  // keeps the list used, so DEL runs exactly the plugins ADD ran.
+  record.conflist = record.ports.empty() ? conflist_without_ports_ : conflist_;
   record.loopback_conflist = loopback_conflist_;
   MOOR_RETURN_IF_ERROR(records_.Save(record));  // so that a crash from here on can be undone
 

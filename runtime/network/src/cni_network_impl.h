@@ -49,6 +49,7 @@ class CniNetwork final : public PodNetwork {
   SandboxRecords records_;
   HostRoutes routes_;
   const nlohmann::json conflist_;
+  const nlohmann::json conflist_without_ports_;  // conflist_ minus portmap: sandboxes with no hostPort
   const nlohmann::json loopback_conflist_;
 
   std::mutex init_mu_;                    // serializes Init

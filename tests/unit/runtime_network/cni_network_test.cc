@@ -199,9 +199,33 @@ TEST_F(CniNetworkTest, TeardownOfAGoneNamespacePassesAnEmptyNetns) {
   host_.ClearCalls();
   ASSERT_OK(net->Teardown("abc"));
   auto calls = host_.Calls();
-  ASSERT_EQ(calls.size(), 3u) << "three DELs, no netns delete";
+  ASSERT_EQ(calls.size(), 2u) << "bridge and loopback DELs (no portmap without ports), no netns delete";
   for (const auto& c : calls) EXPECT_EQ(c.env.at("CNI_NETNS"), "") << c.Summary();
   EXPECT_TRUE(net->List()->empty());
+}
+
+TEST_F(CniNetworkTest, PortmapRunsOnlyForSandboxesWithPorts) {
+  auto net = Network();
+  ASSERT_OK(net->Init());
+  auto plugins_run = [&] {
+    std::vector<std::string> types;
+    for (const auto& c : host_.Calls()) {
+      if (c.env.count("CNI_COMMAND")) types.push_back(c.Stdin().value("type", ""));
+    }
+    return types;
+  };
+  host_.ClearCalls();
+  ASSERT_OK(net->Setup("noports", {}));
+  EXPECT_EQ(plugins_run(), (std::vector<std::string>{"loopback", "bridge"}));
+  host_.ClearCalls();
+  ASSERT_OK(net->Teardown("noports"));
+  EXPECT_EQ(plugins_run(), (std::vector<std::string>{"bridge", "loopback"}));
+  host_.ClearCalls();
+  PortMapping web;
+  web.host_port = 8080;
+  web.container_port = 80;
+  ASSERT_OK(net->Setup("ports", {web}));
+  EXPECT_EQ(plugins_run(), (std::vector<std::string>{"loopback", "bridge", "portmap"}));
 }
 
 TEST_F(CniNetworkTest, AFailureMidwayIsUndoneAndReported) {
