@@ -514,15 +514,7 @@ class RuncAnchor {
       std::error_code ec;
       fs::remove_all(Bundle(m.id), ec);
     }
-    std::error_code ec;
-    for (const auto& controller : fs::directory_iterator("/sys/fs/cgroup", ec)) {
-      fs::path parent = controller.path() / prefix_;
-      if (!fs::is_directory(parent, ec)) continue;
-      for (const auto& child : fs::directory_iterator(parent, ec)) {
-        if (child.is_directory()) ::rmdir(child.path().c_str());
-      }
-      ::rmdir(parent.c_str());
-    }
+    moor::e2e::RemoveCgroupDirs(prefix_);
   }
 
  private:

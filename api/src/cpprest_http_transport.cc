@@ -32,9 +32,9 @@ class CpprestHttpTransport final : public HttpTransport {
       out.body = response.extract_utf8string(true).get();
       return out;
     } catch (const std::exception& e) {
-      return UnavailableError(request.method + " " + options_.base_url + request.path_and_query + ": " + e.what());
+      return Failed(request, std::string(": ") + e.what());
     } catch (...) {
-      return UnavailableError(request.method + " " + options_.base_url + request.path_and_query + " failed");
+      return Failed(request, " failed");
     }
   }
 
@@ -63,9 +63,9 @@ class CpprestHttpTransport final : public HttpTransport {
       }
       return out;
     } catch (const std::exception& e) {
-      return UnavailableError(request.method + " " + options_.base_url + request.path_and_query + ": " + e.what());
+      return Failed(request, std::string(": ") + e.what());
     } catch (...) {
-      return UnavailableError(request.method + " " + options_.base_url + request.path_and_query + " failed");
+      return Failed(request, " failed");
     }
   }
 
@@ -101,13 +101,18 @@ class CpprestHttpTransport final : public HttpTransport {
       }
       return out;
     } catch (const std::exception& e) {
-      return UnavailableError(request.method + " " + options_.base_url + request.path_and_query + ": " + e.what());
+      return Failed(request, std::string(": ") + e.what());
     } catch (...) {
-      return UnavailableError(request.method + " " + options_.base_url + request.path_and_query + " failed");
+      return Failed(request, " failed");
     }
   }
 
  private:
+  // "GET https://127.0.0.1:6443/api/v1/pods: <what>" as kUnavailable (the library threw).
+  Status Failed(const TransportRequest& request, const std::string& what) const {
+    return UnavailableError(request.method + " " + options_.base_url + request.path_and_query + what);
+  }
+
   // Requests with the usual timeout share one client (and its pooled TLS connections).
   std::shared_ptr<http_client> ClientFor(int timeout_seconds) {
     if (timeout_seconds != kDefaultTimeoutSeconds) return MakeClient(timeout_seconds);

@@ -208,9 +208,16 @@ void MoorNode::Clean() {
   Status st = runtime::RemoveCniHostState(net);
   (void)st;
   for (const std::string& ns : NetnsWithPrefix()) RunCommand({"ip", "netns", "delete", ns});
+  RemoveCgroupDirs(prefix_);
+}
+
+void RemoveCgroupDirs(const std::string& prefix) {
   std::error_code ec;
+  std::vector<fs::path> parents = {fs::path("/sys/fs/cgroup") / prefix};
   for (const auto& controller : fs::directory_iterator("/sys/fs/cgroup", ec)) {
-    fs::path parent = controller.path() / prefix_;
+    parents.push_back(controller.path() / prefix);
+  }
+  for (const fs::path& parent : parents) {
     if (!fs::is_directory(parent, ec)) continue;
     for (const auto& child : fs::directory_iterator(parent, ec)) {
       if (child.is_directory()) ::rmdir(child.path().c_str());

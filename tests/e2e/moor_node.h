@@ -61,6 +61,10 @@ class MoorNode {
   int restarts_ = 0;
 };
 
+// Removes /sys/fs/cgroup/<controller>/<prefix> and the (empty) container cgroups below it, in
+// every hierarchy (cgroup v1 controllers, or the v2 unified tree).
+void RemoveCgroupDirs(const std::string& prefix);
+
 // A plain HTTP GET with curl (loopback or pod IPs only); returns the body or "" on failure.
 std::string HttpGet(const std::string& url);
 
