@@ -74,8 +74,10 @@ void FolderSource::Stop() {
 
 void FolderSource::Run(MonoTime first_resync) {
   std::set<std::string> pending;
+  std::set<std::string> settling;  // pending files created and not yet closed by their writer
   bool rescan = false;
   MonoTime first_event{};
+  MonoTime last_event{};
   MonoTime next_resync = first_resync;
   MonoTime retry_at{};
   std::chrono::milliseconds retry_delay{0};
@@ -86,7 +88,8 @@ void FolderSource::Run(MonoTime first_resync) {
       auto until_retry = std::chrono::duration_cast<std::chrono::milliseconds>(retry_at - clock_->Monotonic());
       wait = std::clamp(until_retry, std::chrono::milliseconds(1), kIdleWait);
     } else if (have_pending) {
-      wait = options_.debounce;
+      auto since_event = std::chrono::duration_cast<std::chrono::milliseconds>(clock_->Monotonic() - last_event);
+      wait = std::clamp(options_.debounce - since_event, std::chrono::milliseconds(1), options_.debounce);
     } else {
       auto until_resync = std::chrono::duration_cast<std::chrono::milliseconds>(next_resync - clock_->Monotonic());
       wait = std::clamp(until_resync, std::chrono::milliseconds(0), kIdleWait);
@@ -99,16 +102,28 @@ void FolderSource::Run(MonoTime first_resync) {
       rescan = true;
     } else if (!events->empty()) {
       quiet = false;
+      last_event = clock_->Monotonic();
       if (!have_pending) first_event = clock_->Monotonic();
       rescan = rescan || events->rescan;
       pending.insert(events->paths.begin(), events->paths.end());
+      for (const std::string& path : events->paths) {
+        if (events->settling.count(path)) settling.insert(path);
+        else settling.erase(path);
+      }
     }
     have_pending = rescan || !pending.empty();
-    // Debounce: process once no event came for `debounce`, or the batch is getting old.
-    bool due = quiet || clock_->Monotonic() - first_event >= kMaxBatchDelay;
+    // Debounce: process once no event came for `debounce`, or the batch is getting old — or at
+    // once when every pending file is known complete (closed after writing, moved in, deleted):
+    // a file saved by an editor or `cp` runs without waiting out the debounce.
+    bool settled = !rescan && settling.empty();
+    // Quiet means a whole debounce without events (a Poll can also return early: Wake(), or
+    // events only for ignored names).
+    quiet = quiet && clock_->Monotonic() - last_event >= options_.debounce;
+    bool due = quiet || settled || clock_->Monotonic() - first_event >= kMaxBatchDelay;
     if (have_pending && due && clock_->Monotonic() >= retry_at) {
       Status status = rescan ? sync_->SyncAll() : sync_->SyncPaths(pending);
       pending.clear();
+      settling.clear();
       if (status.ok()) {
         rescan = false;
         retry_delay = std::chrono::milliseconds(0);

@@ -124,7 +124,11 @@ void InotifyWatcher::HandleEvent(int wd, uint32_t mask, const std::string& name,
     out.paths.insert(relative);
     return;
   }
-  if (IsManifestFileName(name)) out.paths.insert(relative);
+  if (!IsManifestFileName(name)) return;
+  out.paths.insert(relative);
+  // A file just created may still be written; IN_CLOSE_WRITE or IN_MOVED_TO says it is complete.
+  if (mask & IN_CREATE) out.settling.insert(relative);
+  else out.settling.erase(relative);
 }
 
 StatusOr<WatchEvents> InotifyWatcher::Poll(std::chrono::milliseconds timeout) {

@@ -191,6 +191,37 @@ TEST_F(FolderSourceTest, NewFileIsApplied) {
   EXPECT_EQ(record->objects[1].action, "created");
 }
 
+TEST_F(FolderSourceTest, ACompleteFileSkipsTheDebounceAndAnOpenOneWaitsForItsClose) {
+  // The clock never moves and the debounce is an hour: only the settled-file path can apply.
+  testing::FakeClock frozen;
+  FolderSourceOptions options = Options();
+  options.clock = &frozen;
+  options.debounce = std::chrono::hours(1);
+  auto source = FolderSource::Start(options);
+  ASSERT_TRUE(source.ok()) << source.status().ToString();
+  source_ = std::move(*source);
+
+  // Written beside and renamed in (editors, kubectl, git): complete at once.
+  WriteFile(root_ / ".saved.yaml.tmp", ConfigMapYaml("saved", "1"));
+  std::filesystem::rename(root_ / ".saved.yaml.tmp", root_ / "saved.yaml");
+  EXPECT_TRUE(testing::WaitFor([&] { return Exists(Cm("saved")); }, std::chrono::seconds(10)));
+
+  // Created and still open for writing: not applied until its writer closes it.
+  FILE* open_file = std::fopen((root_ / "slow.yaml").c_str(), "w");
+  ASSERT_NE(open_file, nullptr);
+  std::string yaml = ConfigMapYaml("slow", "1");
+  std::fwrite(yaml.data(), 1, yaml.size() / 2, open_file);
+  std::fflush(open_file);
+  // Another settled file makes the source look again; the open one must still wait.
+  WriteFile(root_ / ".other.yaml.tmp", ConfigMapYaml("other", "1"));
+  std::filesystem::rename(root_ / ".other.yaml.tmp", root_ / "other.yaml");
+  EXPECT_FALSE(testing::WaitFor([&] { return Exists(Cm("other")); }, std::chrono::milliseconds(500)))
+      << "a batch with a file still being written waits for it";
+  std::fwrite(yaml.data() + yaml.size() / 2, 1, yaml.size() - yaml.size() / 2, open_file);
+  std::fclose(open_file);
+  EXPECT_TRUE(testing::WaitFor([&] { return Exists(Cm("slow")) && Exists(Cm("other")); }, std::chrono::seconds(10)));
+}
+
 TEST_F(FolderSourceTest, ModifyChangesOnlyTheChangedObject) {
   WriteFile(root_ / "a.yaml", Docs({DeploymentYaml("web", 1), DeploymentYaml("api", 1)}));
   StartSource();

@@ -14,6 +14,9 @@ struct WatchEvents {
   // created, written, moved in or out, or deleted. A directory path means: look at
   // everything below it (it appeared, vanished or moved).
   std::set<std::string> paths;
+  // Those of `paths` that are files created and not yet closed by their writer: their content
+  // may still be incomplete. Every other path is settled (written and closed, moved in, deleted).
+  std::set<std::string> settling;
   // Events were lost (kernel queue overflow, root replaced): rescan everything.
   bool rescan = false;
 
