@@ -137,9 +137,15 @@ StatusOr<SandboxNetwork> CniNetwork::Setup(const std::string& sandbox_id, const 
   return NetworkOf(record);
 }
 
+std::unique_lock<std::mutex> CniNetwork::HostLock(bool has_ports) {
+  std::unique_lock<std::mutex> lock(host_mu_, std::defer_lock);
+  if (has_ports || !host_ready_.load()) lock.lock();
+  return lock;
+}
+
 Status CniNetwork::SetupSteps(SandboxRecord& record) {
   const std::string name = NetnsName(record.id);
-  std::lock_guard<std::mutex> host_lock(host_mu_);
+  std::unique_lock<std::mutex> host_lock = HostLock(!record.ports.empty());
   MOOR_RETURN_IF_ERROR(netns_.Create(name));
   CniInvocation lo{record.container_id, record.netns_path, kLoopbackIfname, {}};
   MOOR_ASSIGN_OR_RETURN(record.loopback_result, plugins_.Add(record.loopback_conflist, lo));
@@ -149,6 +155,7 @@ Status CniNetwork::SetupSteps(SandboxRecord& record) {
   record.ip = address.ip;
   record.gateway = address.gateway;
   record.ready = true;
+  host_ready_.store(true);
   return records_.Save(record);
 }
 
@@ -175,7 +182,7 @@ Status CniNetwork::Teardown(const std::string& sandbox_id) {
 
 Status CniNetwork::TeardownSteps(const std::string& sandbox_id, const std::optional<SandboxRecord>& record) {
   const std::string name = NetnsName(sandbox_id);
-  std::lock_guard<std::mutex> host_lock(host_mu_);
+  std::unique_lock<std::mutex> host_lock = HostLock(!record || !record->ports.empty());
   const bool have_netns = netns_.Exists(name);
   if (!record && !have_netns) return Status::Ok();
 

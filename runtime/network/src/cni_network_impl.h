@@ -36,10 +36,14 @@ class CniNetwork final : public PodNetwork {
  private:
   std::mutex& LockFor(const std::string& sandbox_id);
   std::string NetnsName(const std::string& sandbox_id) const { return options_.name_prefix + "-" + sandbox_id; }
-  // Creates the namespace and runs the ADDs, filling `record` as it goes. Holds host_mu_.
+  // Locks host_mu_ unless the call may run beside others: once a set-up succeeded (the
+  // bridge, its address and the netns mount exist) the bridge, host-local and loopback plugins
+  // only touch per-sandbox state; portmap (host ports) still goes one at a time.
+  std::unique_lock<std::mutex> HostLock(bool has_ports);
+  // Creates the namespace and runs the ADDs, filling `record` as it goes. Holds HostLock.
   Status SetupSteps(SandboxRecord& record);
   // DELs, namespace removal, record removal; with `record` nullopt, uses the current
-  // configuration (for leftovers without a record). Holds host_mu_.
+  // configuration (for leftovers without a record). Holds HostLock.
   Status TeardownSteps(const std::string& sandbox_id, const std::optional<SandboxRecord>& record);
 
   const CniNetworkOptions options_;
@@ -54,7 +58,8 @@ class CniNetwork final : public PodNetwork {
 
   std::mutex init_mu_;                    // serializes Init
   std::atomic<bool> initialized_{false};  // Init succeeded on this object
-  std::mutex host_mu_;                    // serializes namespace and plugin calls (see header)
+  std::mutex host_mu_;                    // serializes namespace and plugin calls (see HostLock)
+  std::atomic<bool> host_ready_{false};   // a sandbox was set up: shared host state exists
   std::array<std::mutex, 64> id_mu_;      // per sandbox id (striped); taken before host_mu_
 };
 

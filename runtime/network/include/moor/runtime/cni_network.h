@@ -28,8 +28,11 @@ namespace moor::runtime {
 // unreachable routes.
 //
 // Thread safety: all methods may be called from several threads. Calls for the same sandbox id
-// are serialized; plugin calls are serialized across sandboxes (the 1.1.1 plugins change shared
-// host state - bridge address, iptables chains - without complete locking; a call takes ~15 ms).
+// are serialized. Until the first sandbox is set up, and for sandboxes with host ports, plugin
+// calls are serialized across sandboxes (the 1.1.1 plugins create shared host state - the
+// bridge and its address, the netns mount, portmap's iptables chains - without complete
+// locking); once that state exists, sandboxes without host ports are set up and torn down in
+// parallel (bridge veths and host-local leases are per sandbox; host-local locks its store).
 struct CniNetworkOptions {
   std::string name_prefix = "moor";        // netns "<prefix>-<id>", CNI network name "<prefix>"
   std::string bridge = "moor0";            // at most 15 characters
