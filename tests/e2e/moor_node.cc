@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "moor/common/files.h"
+#include "moor/common/mounts.h"
 #include "moor/runtime/cni_network.h"
 
 namespace moor::e2e {
@@ -153,17 +154,7 @@ std::vector<std::string> MoorNode::NetnsWithPrefix() {
 }
 
 std::vector<std::string> MoorNode::MountsUnderDataDir() {
-  std::vector<std::string> out;
-  std::ifstream in("/proc/self/mountinfo");
-  std::string line;
-  std::string root = fs::weakly_canonical(dir_.path()).string();
-  while (std::getline(in, line)) {
-    std::istringstream f(line);
-    std::string id, parent, dev, mroot, point;
-    f >> id >> parent >> dev >> mroot >> point;
-    if (point.rfind(root, 0) == 0) out.push_back(point);
-  }
-  return out;
+  return CurrentMountPointsUnder(fs::weakly_canonical(dir_.path()).string());
 }
 
 std::vector<std::string> MoorNode::ContainerCgroupDirs() {
@@ -196,9 +187,8 @@ void MoorNode::Clean() {
   for (const std::string& id : RuncContainerIds()) {
     RunCommand({"runc", "--root", (data_ / "runc").string(), "delete", "--force", id});
   }
-  std::vector<std::string> mounts = MountsUnderDataDir();
-  std::sort(mounts.begin(), mounts.end(), [](const auto& a, const auto& b) { return a.size() > b.size(); });
-  for (const std::string& m : mounts) ::umount2(m.c_str(), MNT_DETACH);
+  Status unmounted = UnmountAllUnder(fs::weakly_canonical(dir_.path()).string());
+  (void)unmounted;
   runtime::CniNetworkOptions net;
   net.name_prefix = prefix_;
   net.bridge = bridge_;

@@ -10,7 +10,6 @@
 #include "container_env.h"
 #include "moor/common/files.h"
 #include "moor/common/log.h"
-#include "moor/manifests/base64.h"
 #include "moor/runtime/image_reference.h"
 #include "pod_plan.h"
 #include "pod_status.h"
@@ -502,35 +501,12 @@ std::vector<RegistryCredential> PodSyncer::PullCredentials(const Object& pod) {
     if (!secret.ok()) continue;
     auto data = ObjectDataOf(*secret);
     if (!data.ok()) continue;
-    auto it = data->find(".dockerconfigjson");
-    Object config = it != data->end() ? Object::parse(it->second, nullptr, false) : Object();
-    if (it == data->end()) {
-      auto legacy = data->find(".dockercfg");
-      if (legacy != data->end()) config = Object{{"auths", Object::parse(legacy->second, nullptr, false)}};
-    }
-    const Object& auths = config.is_object() && config.contains("auths") ? config["auths"] : Object();
-    if (!auths.is_object()) continue;
-    for (auto a = auths.begin(); a != auths.end(); ++a) {
-      RegistryCredential c;
-      c.registry = a.key();
-      for (const char* prefix : {"https://", "http://"}) {
-        if (c.registry.rfind(prefix, 0) == 0) c.registry = c.registry.substr(std::string(prefix).size());
+    for (const char* key : {".dockerconfigjson", ".dockercfg"}) {
+      auto it = data->find(key);
+      if (it == data->end()) continue;
+      for (RegistryCredential& c : CredentialsFromDockerConfig(Object::parse(it->second, nullptr, false))) {
+        creds.push_back(std::move(c));
       }
-      c.registry = c.registry.substr(0, c.registry.find('/'));
-      if (c.registry == "index.docker.io" || c.registry == "registry-1.docker.io") c.registry = "docker.io";
-      c.username = Str(*a, "username");
-      c.password = Str(*a, "password");
-      std::string auth = Str(*a, "auth");
-      if (c.username.empty() && !auth.empty()) {
-        std::size_t bad = 0;
-        auto decoded = manifests::DecodeBase64(auth, &bad);
-        if (decoded) {
-          auto colon = decoded->find(':');
-          c.username = decoded->substr(0, colon);
-          if (colon != std::string::npos) c.password = decoded->substr(colon + 1);
-        }
-      }
-      creds.push_back(c);
     }
   }
   return creds;

@@ -8,9 +8,9 @@
 #include <filesystem>
 #include <fstream>
 #include <set>
-#include <sstream>
 
 #include "moor/common/files.h"
+#include "moor/common/mounts.h"
 #include "moor/manifests/quantity.h"
 
 #include "json_fields.h"
@@ -24,18 +24,6 @@ Status MakeDirs(const std::string& dir) {
   fs::create_directories(dir, ec);
   if (ec) return UnavailableError("creating " + dir + ": " + ec.message());
   return Status::Ok();
-}
-
-bool IsMountPoint(const std::string& path) {
-  std::ifstream in("/proc/self/mountinfo");
-  std::string line;
-  while (std::getline(in, line)) {
-    std::istringstream fields(line);
-    std::string id, parent, devno, root, mount_point;
-    fields >> id >> parent >> devno >> root >> mount_point;
-    if (mount_point == path) return true;
-  }
-  return false;
 }
 
 Status PrepareHostPath(const Object& spec, std::string* path) {
@@ -174,7 +162,7 @@ StatusOr<std::map<std::string, std::string>> PodVolumes::Prepare(const Object& p
     if (volume.contains("emptyDir")) {
       MOOR_RETURN_IF_ERROR(MakeDirs(dir));
       const Object& empty_dir = volume["emptyDir"];
-      if (Str(empty_dir, "medium") == "Memory" && !IsMountPoint(dir)) {
+      if (Str(empty_dir, "medium") == "Memory" && CurrentMountPointsUnder(dir).empty()) {
         std::string options = "mode=0777";
         if (empty_dir.is_object() && empty_dir.contains("sizeLimit")) {
           auto size = manifests::Quantity::FromJson(empty_dir["sizeLimit"]);
@@ -234,15 +222,8 @@ StatusOr<std::map<std::string, std::string>> PodVolumes::Prepare(const Object& p
 
 Status PodVolumes::Remove(const std::string& pod_uid) const {
   std::string volumes = layout_.PodDir(pod_uid) + "/volumes";
+  MOOR_RETURN_IF_ERROR(UnmountAllUnder(volumes));  // tmpfs emptyDirs
   std::error_code ec;
-  if (fs::is_directory(volumes, ec)) {
-    for (const auto& entry : fs::directory_iterator(volumes, ec)) {
-      std::string path = entry.path().string();
-      if (IsMountPoint(path) && ::umount2(path.c_str(), MNT_DETACH) != 0) {
-        return UnavailableError("unmounting " + path + ": " + std::strerror(errno));
-      }
-    }
-  }
   fs::remove_all(volumes, ec);
   if (ec) return UnavailableError("removing " + volumes + ": " + ec.message());
   return Status::Ok();

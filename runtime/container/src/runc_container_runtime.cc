@@ -7,7 +7,6 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <sstream>
 #include <thread>
 
@@ -85,13 +84,33 @@ std::optional<ExitRecord> ReadExitFile(const std::string& path) {
   return r;
 }
 
+// What runc and moor need of /proc/<pid>/stat: the state letter (field 3) and the start time
+// in clock ticks (field 22). nullopt if the process is gone.
+struct ProcStat {
+  char state = '?';
+  std::uint64_t start_ticks = 0;
+};
+
+std::optional<ProcStat> ReadProcStat(int pid) {
+  auto stat = ReadFileLimited("/proc/" + std::to_string(pid) + "/stat", 4096);
+  if (!stat.ok()) return std::nullopt;
+  std::size_t paren = stat->rfind(')');  // the command name may hold spaces and parentheses
+  if (paren == std::string::npos || paren + 2 >= stat->size()) return std::nullopt;
+  std::istringstream fields(stat->substr(paren + 2));
+  ProcStat out;
+  std::string field;
+  for (int i = 3; i <= 22 && fields >> field; ++i) {
+    if (i == 3) out.state = field.empty() ? '?' : field[0];
+    if (i == 22) out.start_ticks = std::strtoull(field.c_str(), nullptr, 10);
+  }
+  return out;
+}
+
 // conmon's monitor for container `id` still runs (not a zombie, and the pid was not reused).
 bool ConmonAlive(int pid, const std::string& id) {
   if (pid <= 0) return false;
-  auto stat = ReadFileLimited("/proc/" + std::to_string(pid) + "/stat", 4096);
-  if (!stat.ok()) return false;
-  std::size_t paren = stat->rfind(')');
-  if (paren != std::string::npos && paren + 2 < stat->size() && (*stat)[paren + 2] == 'Z') return false;
+  auto stat = ReadProcStat(pid);
+  if (!stat || stat->state == 'Z') return false;
   auto cmdline = ReadFileLimited("/proc/" + std::to_string(pid) + "/cmdline", 1 << 16);
   if (!cmdline.ok()) return false;
   std::string needle = std::string("\0-c\0", 4) + id + std::string("\0", 1);
@@ -131,27 +150,6 @@ CommandSpec RuncRuntime::RuncCommand(std::vector<std::string> args, milliseconds
   return spec;
 }
 
-namespace {
-
-// Field 22 of /proc/<pid>/stat (start time in clock ticks), or nullopt if the process is gone
-// or a zombie (runc counts a zombie init as stopped).
-std::optional<std::uint64_t> ProcessStartTicks(int pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string stat;
-  if (!std::getline(in, stat)) return std::nullopt;
-  auto close = stat.rfind(')');
-  if (close == std::string::npos) return std::nullopt;
-  std::istringstream fields(stat.substr(close + 2));
-  std::string field;
-  for (int i = 3; i <= 22 && fields >> field; ++i) {
-    if (i == 3 && (field == "Z" || field == "X")) return std::nullopt;
-    if (i == 22) return std::strtoull(field.c_str(), nullptr, 10);
-  }
-  return std::nullopt;
-}
-
-}  // namespace
-
 // runc's own answer, read from its state directory the way `runc state` computes it (the init
 // process is alive with the recorded start time; exec.fifo present = created, not started), so
 // that the agent's frequent inspections do not start a runc process each. Anything unexpected
@@ -169,8 +167,9 @@ std::optional<RuncRuntime::RuncState> RuncRuntime::ReadStateFiles(const std::str
   }
   int pid = state["init_process_pid"].get<int>();
   std::uint64_t start = state["init_process_start"].get<std::uint64_t>();
-  auto ticks = ProcessStartTicks(pid);
-  if (!ticks || *ticks != start) return RuncState{"stopped", 0};
+  // runc counts a dead or zombie init, or a reused pid, as stopped.
+  auto stat = ReadProcStat(pid);
+  if (!stat || stat->state == 'Z' || stat->state == 'X' || stat->start_ticks != start) return RuncState{"stopped", 0};
   std::error_code ec;
   if (fs::exists(dir / "exec.fifo", ec)) return RuncState{"created", pid};
   return RuncState{"running", pid};

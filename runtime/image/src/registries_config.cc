@@ -3,7 +3,7 @@
 #include <regex>
 #include <set>
 
-#include "base64.h"
+#include "moor/manifests/base64.h"
 #include "moor/runtime/image/registry_endpoints.h"
 
 namespace moor::runtime {
@@ -97,11 +97,10 @@ StatusOr<RegistryAuth> ParseAuth(const json& j, const std::string& path) {
   }
   if (j.contains("auth")) {
     MOOR_ASSIGN_OR_RETURN(std::string encoded, GetString(j["auth"], path + ".auth"));
-    auto decoded = Base64Decode(encoded);
-    std::size_t colon = decoded ? decoded->find(':') : std::string::npos;
-    if (colon == std::string::npos) return Bad(path + ".auth", "expected base64 of \"username:password\"");
-    if (auth.username.empty()) auth.username = decoded->substr(0, colon);
-    if (auth.password.empty()) auth.password = decoded->substr(colon + 1);
+    auto decoded = DecodeBasicAuth(encoded);
+    if (!decoded) return Bad(path + ".auth", "expected base64 of \"username:password\"");
+    if (auth.username.empty()) auth.username = decoded->first;
+    if (auth.password.empty()) auth.password = decoded->second;
   }
   return auth;
 }
@@ -168,6 +167,15 @@ StatusOr<RegistriesConfig> ParseRegistriesConfig(const json& section) {
     }
   }
   return config;
+}
+
+std::optional<std::pair<std::string, std::string>> DecodeBasicAuth(std::string_view base64) {
+  std::size_t bad = 0;
+  auto decoded = manifests::DecodeBase64(base64, &bad);
+  if (!decoded) return std::nullopt;
+  std::size_t colon = decoded->find(':');
+  if (colon == std::string::npos) return std::nullopt;
+  return std::make_pair(decoded->substr(0, colon), decoded->substr(colon + 1));
 }
 
 }  // namespace moor::runtime

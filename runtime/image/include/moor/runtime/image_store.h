@@ -35,6 +35,13 @@ struct RegistryCredential {
   std::string password;
 };
 
+// The credentials in a Docker config: `.dockerconfigjson` ({"auths": {host: {...}}}) or the
+// legacy `.dockercfg` ({host: {...}}), as kubernetes.io/dockerconfigjson Secrets hold them.
+// Hosts are normalized as image references write them ("https://index.docker.io/v1/" ->
+// "docker.io"); `auth` (base64 of "user:password") fills a missing username/password.
+// Entries that say nothing usable are skipped.
+std::vector<RegistryCredential> CredentialsFromDockerConfig(const nlohmann::json& config);
+
 struct PullOptions {
   std::vector<RegistryCredential> credentials;  // tried before the config file's `configs` auth
 };

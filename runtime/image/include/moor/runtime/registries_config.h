@@ -1,6 +1,9 @@
 #pragma once
 
 #include <map>
+#include <optional>
+#include <string_view>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -52,6 +55,10 @@ struct RegistriesConfig {
   // machine). Set from the server config, not from the registries section.
   bool disable_default_endpoint = false;
 };
+
+// "dXNlcjpwYXNz" -> {"user", "pass"}: the `auth` field of registries.yaml and Docker configs
+// (standard padded base64 of "username:password"). nullopt if it is not that.
+std::optional<std::pair<std::string, std::string>> DecodeBasicAuth(std::string_view base64);
 
 // Parses the section (already converted from YAML to JSON). Unknown keys and wrong types are
 // kInvalidArgument naming the key path ("registries.mirrors.docker.io.endpoint: expected a list").
