@@ -8,9 +8,10 @@
 // Then, for N in {1, 10, 50}:
 //   moor    wall time from writing ONE manifest file holding N Pod documents (busybox
 //           `httpd -f -p 8000 -h /www`, terminationGracePeriodSeconds 1, no probes) into the
-//           watched folder until `moor get pods -o json` (25 ms between calls) shows all N in
-//           phase Running with their container state running. Also shown: the time of the last
-//           "container started" in the daemon's log, i.e. moor without the poll's latency;
+//           watched folder until the API's pod watch (one curl on /api/v1/pods?watch=true, as
+//           `kubectl get pods -w`, read every 2 ms) has reported all N in phase Running with
+//           their container state running. Also shown: the time of the last "container
+//           started" in the daemon's log, i.e. moor without the status write and the watch;
 //   anchor  the same N containers through raw runc, doing what a minimal runtime must: an
 //           overlay mount of the very layer dirs the daemon unpacked, a config.json from
 //           `runc spec` (args, no terminal, cgroupsPath, the netns), a netns from `ip netns add`
@@ -20,15 +21,14 @@
 // threads), its CPU over 10 idle seconds (utime+stime, as % of one core; reaped children
 // separately), and the RSS and Pss of the 50 conmon monitors (cmdline names the daemon's data
 // dir). Where moor's time goes: CPU seconds per round (daemon, its children, the conmons with
-// their `runc create`, the polling CLI; the anchor's runc and ip) and per-pod stages from the
+// their `runc create`, the watching curl; the anchor's runc and ip) and per-pod stages from the
 // daemon's debug log (stored, sandbox ready, container created, container started, seen). Pods are deleted (and waited for) between rounds; everything the
 // anchor made is removed after each round and on every exit path (SIGINT/SIGTERM included), and
 // MoorNode::Clean removes whatever the daemon made.
 //
-// Usage: pod_start [--daemon-log FILE] [--poll-ms MS] [N...]
+// Usage: pod_start [--daemon-log FILE] [N...]
 //   N: pod counts (default 1 10 50); RSS and idle CPU are measured at the largest.
 //   --daemon-log: keep a copy of the daemon's debug log (for a closer look at where time goes).
-//   --poll-ms: pause between two `moor get pods -o json` calls (default 25).
 #include <signal.h>
 #include <spawn.h>
 #include <sys/mount.h>
@@ -53,6 +53,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "moor/api/kubeconfig.h"
 #include "moor/common/clock.h"
 #include "moor/common/command.h"
 #include "moor/common/files.h"
@@ -62,6 +63,7 @@
 #include "moor/testing/temp_dir.h"
 #include "moor/testing/test_registry.h"
 #include "moor_node.h"
+#include "pod_watch.h"
 
 extern char** environ;
 
@@ -75,7 +77,6 @@ using Steady = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
 constexpr int kMoorWorkers = 4;  // NodeAgentOptions::workers, the daemon's default
-milliseconds g_poll_interval{25};  // --poll-ms: pause between `moor get pods` calls
 constexpr milliseconds kRoundTimeout{300000};
 constexpr char kImage[] = "busybox:1.36";
 
@@ -167,7 +168,7 @@ std::vector<std::string> Cmdline(pid_t pid) {
 
 double Seconds(long ticks) { return static_cast<double>(ticks) / static_cast<double>(::sysconf(_SC_CLK_TCK)); }
 
-// CPU seconds of this process's reaped children (the moor CLI polls, runc, ip).
+// CPU seconds of this process's reaped children (runc, ip, the moor CLI).
 double ChildrenCpuSeconds() {
   struct rusage ru {};
   ::getrusage(RUSAGE_CHILDREN, &ru);
@@ -258,55 +259,52 @@ struct RoundCpu {
   double daemon = 0;           // the moor server itself (utime+stime)
   double daemon_children = 0;  // what it ran and reaped: CNI plugins, runc state/start, ...
   double conmons = 0;          // the new pods' conmons incl. the `runc create` each one runs
-  double poller = 0;           // the `moor get pods -o json` polls of this bench
+  double watch = 0;            // the curl process following the API's pod watch
 };
 
 struct MoorRound {
   double total_ms = 0;
   RoundCpu cpu;
-  std::map<std::string, double> seen_running_ms;  // pod -> first poll that showed it running
+  std::map<std::string, double> seen_running_ms;  // pod -> first watch event that showed it running
   std::chrono::system_clock::time_point written;   // wall clock of the write, for the daemon log
-  int polls = 0;
-  double poll_call_ms = 0;  // time spent inside the `moor get pods` calls
 };
 
-// Writes one file with N pods and waits until all are seen running.
-StatusOr<MoorRound> StartPodsThroughMoor(moor::e2e::MoorNode& node, pid_t daemon, const std::string& base, int n) {
+// Writes one file with N pods and waits until the API's pod watch has reported all of them
+// running.
+StatusOr<MoorRound> StartPodsThroughMoor(moor::e2e::MoorNode& node, moor::bench::PodWatch& watch, pid_t daemon,
+                                         const std::string& base, int n) {
   MoorRound round;
   std::string yaml = PodsYaml(base, n);
+  watch.Drain([](const std::string&, const json&) {});  // events from before this round
   auto cpu0 = ReadCpu(daemon);
-  double poller0 = ChildrenCpuSeconds();
+  auto watch0 = ReadCpu(watch.pid());
   round.written = std::chrono::system_clock::now();
   auto t0 = Steady::now();
   node.WriteManifest(base + ".yaml", yaml);
+  bool watching = true;
   bool all = Poll(
       [&] {
-        ++round.polls;
-        auto call = Steady::now();
-        auto pods = ListPods(node);
-        auto now = Steady::now();
-        round.poll_call_ms += Ms(now - call);
-        if (!pods) return false;
-        for (const json& pod : *pods) {
+        watching = watch.Drain([&](const std::string& type, const json& pod) {
           std::string name = PodName(pod);
-          if (name.rfind(base + "-", 0) != 0 || round.seen_running_ms.count(name)) continue;
-          if (StartedRunning(pod)) round.seen_running_ms[name] = Ms(now - t0);
-        }
-        return static_cast<int>(round.seen_running_ms.size()) == n;
+          if (type == "DELETED" || name.rfind(base + "-", 0) != 0 || round.seen_running_ms.count(name)) return;
+          if (StartedRunning(pod)) round.seen_running_ms[name] = Ms(Steady::now() - t0);
+        });
+        return static_cast<int>(round.seen_running_ms.size()) == n || !watching;
       },
-      kRoundTimeout, g_poll_interval);
+      kRoundTimeout, milliseconds(2));
+  if (!watching) return moor::UnavailableError("the pod watch ended: " + watch.error());
   if (!all) {
     return moor::DeadlineExceededError(std::to_string(round.seen_running_ms.size()) + " of " + std::to_string(n) +
                                        " pods running after " + std::to_string(kRoundTimeout.count() / 1000) +
                                        " s" + (g_interrupted ? " (interrupted)" : ""));
   }
   for (const auto& [name, ms] : round.seen_running_ms) round.total_ms = std::max(round.total_ms, ms);
-  round.cpu.poller = ChildrenCpuSeconds() - poller0;
   auto cpu1 = ReadCpu(daemon);
   if (cpu0 && cpu1) {
     round.cpu.daemon = Seconds(cpu1->self - cpu0->self);
     round.cpu.daemon_children = Seconds(cpu1->children - cpu0->children);
   }
+  if (auto watch1 = ReadCpu(watch.pid()); watch0 && watch1) round.cpu.watch = Seconds(watch1->self - watch0->self);
   for (pid_t pid : ConmonPids(node)) {  // only this round's pods run now
     if (auto c = ReadCpu(pid)) round.cpu.conmons += Seconds(c->self + c->children);
   }
@@ -370,10 +368,10 @@ std::vector<LogLine> ReadDaemonLog(const moor::e2e::MoorNode& node) {
 
 // Per pod, in ms: write -> file synced into the store ("synced file"), stored -> "sandbox
 // ready", sandbox -> "container created" (debug), created -> "container started", started ->
-// first poll that showed it running.
+// first watch event that showed it running.
 struct Stages {
   std::vector<double> stored, sandbox, created, started, seen;
-  double last_started = 0;  // ms after the write of the last "container started": moor without the poll
+  double last_started = 0;  // ms after the write of the last "container started": moor without status write and watch
 };
 
 Stages StagesFromLog(const moor::e2e::MoorNode& node, const MoorRound& round, const std::string& base) {
@@ -653,8 +651,6 @@ struct Row {
   double moor_ms = 0, runc_parallel_ms = 0, runc_sequential_ms = 0;
   RoundCpu moor_cpu;
   double runc_cpu = 0;  // the parallel anchor's runc + ip processes
-  int polls = 0;
-  double poll_call_ms = 0;
   Stages stages;
 };
 
@@ -697,8 +693,10 @@ int Run(const std::vector<int>& counts, const std::string& daemon_log_copy) {
 
   pid_t daemon = DaemonPid(node);
   if (daemon == 0) return fail("finding the daemon's pid", moor::NotFoundError("no moor server process"));
+  auto watch = moor::bench::PodWatch::Start(moor::api::DefaultKubeconfigPath(node.data_dir()), work.path());
+  if (!watch.ok()) return fail("starting the pod watch", watch.status());
   // Warm-up: pulls and unpacks the image, and warms the CNI plugins and page cache.
-  auto warm = StartPodsThroughMoor(node, daemon, "warm", 1);
+  auto warm = StartPodsThroughMoor(node, **watch, daemon, "warm", 1);
   if (!warm.ok()) return fail("warm-up pod", warm.status());
   if (Status st = DeletePods(node, "warm"); !st.ok()) return fail("deleting the warm-up pod", st);
   long idle_rss_kb = StatusKb(daemon, "VmRSS");  // no pod running, image pulled
@@ -715,11 +713,9 @@ int Run(const std::vector<int>& counts, const std::string& daemon_log_copy) {
     Row row;
     row.n = n;
     std::string base = "bench-" + std::to_string(n);
-    auto round = StartPodsThroughMoor(node, daemon, base, n);
+    auto round = StartPodsThroughMoor(node, **watch, daemon, base, n);
     if (!round.ok()) return fail("starting " + std::to_string(n) + " pods", round.status());
     row.moor_ms = round->total_ms;
-    row.polls = round->polls;
-    row.poll_call_ms = round->poll_call_ms;
     row.moor_cpu = round->cpu;
     row.stages = StagesFromLog(node, *round, base);
     if (n == footprint_n) {
@@ -741,13 +737,13 @@ int Run(const std::vector<int>& counts, const std::string& daemon_log_copy) {
   }
 
   std::printf("pod_start: busybox httpd pods; image pulled beforehand; moor: %d agent workers, one manifest file with N "
-              "Pod documents, `moor get pods -o json` polled every %lld ms\n",
-              kMoorWorkers, static_cast<long long>(g_poll_interval.count()));
+              "Pod documents, until the API's pod watch reports all Running\n",
+              kMoorWorkers);
   std::printf("  anchor: raw runc (overlay of the daemon's layer dirs, runc-spec config, `ip netns add`, `runc run -d`), "
               "%d at a time like moor's workers (ratio) and one at a time\n",
               kMoorWorkers);
   std::printf("     N    moor ms   runc ms (%d at a time)   runc ms (sequential)    ratio   target <= 1.25x   |  "
-              "moor ms to the last \"container started\" in its log (no poll latency), ratio\n", kMoorWorkers);
+              "moor ms to the last \"container started\" in its log (no status write, no watch), ratio\n", kMoorWorkers);
   for (const Row& r : rows) {
     double ratio = r.moor_ms / r.runc_parallel_ms;
     std::printf("  %4d  %9.0f  %22.0f  %21.0f  %6.2fx   %-15s   |  %9.0f  %6.2fx\n", r.n, r.moor_ms, r.runc_parallel_ms,
@@ -773,17 +769,12 @@ int Run(const std::vector<int>& counts, const std::string& daemon_log_copy) {
                 f.conmon_pss_kb / 1024.0, f.conmons > 0 ? static_cast<double>(f.conmon_pss_kb) / f.conmons : 0.0);
   }
   std::printf("  CPU seconds while the pods started (2 cores shared by everything):\n");
-  std::printf("     N   moor daemon   its children (CNI, runc)   conmons (incl. runc create)   poller CLI   "
+  std::printf("     N   moor daemon   its children (CNI, runc)   conmons (incl. runc create)   watch (curl)   "
               "|  runc anchor (%d at a time)\n", kMoorWorkers);
   for (const Row& r : rows) {
-    std::printf("  %4d   %11.2f   %24.2f   %27.2f   %10.2f   |  %24.2f\n", r.n, r.moor_cpu.daemon,
-                r.moor_cpu.daemon_children, r.moor_cpu.conmons, r.moor_cpu.poller, r.runc_cpu);
+    std::printf("  %4d   %11.2f   %24.2f   %27.2f   %12.2f   |  %24.2f\n", r.n, r.moor_cpu.daemon,
+                r.moor_cpu.daemon_children, r.moor_cpu.conmons, r.moor_cpu.watch, r.runc_cpu);
   }
-  std::printf("  polls of `moor get pods -o json` (each also served by the daemon):");
-  for (const Row& r : rows) {
-    std::printf("  N=%d: %d, %.0f ms per call", r.n, r.polls, r.polls > 0 ? r.poll_call_ms / r.polls : 0.0);
-  }
-  std::printf("\n");
   std::printf("  where moor's time goes (daemon log; ms, median / max over pods):\n");
   std::printf("     N   write->stored     stored->sandbox ready   sandbox->container created   created->started   "
               "started->seen Running\n");
@@ -809,15 +800,13 @@ int main(int argc, char** argv) {
     std::string arg = argv[i];
     if (arg == "--daemon-log" && i + 1 < argc) {
       daemon_log_copy = argv[++i];
-    } else if (arg == "--poll-ms" && i + 1 < argc) {
-      g_poll_interval = milliseconds(std::clamp(std::atoi(argv[++i]), 1, 1000));
     } else {
       counts.push_back(std::atoi(argv[i]));
     }
   }
   if (counts.empty()) counts = {1, 10, 50};
   if (std::any_of(counts.begin(), counts.end(), [](int n) { return n < 1 || n > 200; })) {
-    std::fprintf(stderr, "usage: pod_start [--daemon-log FILE] [--poll-ms MS] [N...]   (each N 1..200; default 1 10 50)\n");
+    std::fprintf(stderr, "usage: pod_start [--daemon-log FILE] [N...]   (each N 1..200; default 1 10 50)\n");
     return 2;
   }
   try {

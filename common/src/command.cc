@@ -2,10 +2,13 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
+#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -51,7 +54,67 @@ void ExecPlan::Exec() const {
   ::_exit(127);
 }
 
+StatusOr<pid_t> ExecPlan::Spawn(const std::vector<std::pair<int, int>>& fds, const std::string& cwd) const {
+  posix_spawn_file_actions_t actions;
+  posix_spawnattr_t attr;
+  ::posix_spawn_file_actions_init(&actions);
+  ::posix_spawnattr_init(&attr);
+  int highest = 2;
+  for (const auto& [target, source] : fds) {
+    ::posix_spawn_file_actions_adddup2(&actions, source, target);  // also clears FD_CLOEXEC
+    highest = std::max(highest, target);
+  }
+  ::posix_spawn_file_actions_addclosefrom_np(&actions, highest + 1);
+  if (!cwd.empty()) ::posix_spawn_file_actions_addchdir_np(&actions, cwd.c_str());
+  sigset_t none, all;
+  ::sigemptyset(&none);
+  ::sigfillset(&all);
+  ::posix_spawnattr_setsigmask(&attr, &none);
+  ::posix_spawnattr_setsigdefault(&attr, &all);
+  ::posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  pid_t pid = -1;
+  int rc = ::posix_spawn(&pid, path_.c_str(), &actions, &attr, argv_.data(), envp_.data());
+  ::posix_spawn_file_actions_destroy(&actions);
+  ::posix_spawnattr_destroy(&attr);
+  if (rc != 0) {
+    return UnavailableError("cannot run " + (arg_strings_.empty() ? path_ : arg_strings_.front()) + ": " +
+                            std::strerror(rc));
+  }
+  return pid;
+}
+
 namespace {
+
+// `fd` itself if it is above 2, else a close-on-exec duplicate above 2 (and `fd` closed).
+int AboveStdio(int fd) {
+  if (fd > 2) return fd;
+  int moved = ::fcntl(fd, F_DUPFD_CLOEXEC, 3);
+  if (moved < 0) return fd;
+  ::close(fd);
+  return moved;
+}
+
+// write() to a pipe whose reader may be gone (a child that exits without reading its input):
+// EPIPE instead of a SIGPIPE that would end the whole process. SIGPIPE is blocked in this thread
+// for the write, and one raised by it is consumed before the mask is restored.
+ssize_t WriteNoSigpipe(int fd, const char* data, std::size_t size) {
+  sigset_t pipe_only, old;
+  ::sigemptyset(&pipe_only);
+  ::sigaddset(&pipe_only, SIGPIPE);
+  ::pthread_sigmask(SIG_BLOCK, &pipe_only, &old);
+  sigset_t pending;
+  ::sigpending(&pending);
+  const bool was_pending = ::sigismember(&pending, SIGPIPE) == 1;
+  ssize_t w = ::write(fd, data, size);
+  if (w < 0 && errno == EPIPE && !was_pending) {
+    const timespec zero{0, 0};
+    while (::sigtimedwait(&pipe_only, nullptr, &zero) < 0 && errno == EINTR) {
+    }
+    errno = EPIPE;
+  }
+  ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  return w;
+}
 
 class SystemRunner final : public CommandRunner {
  public:
@@ -74,17 +137,14 @@ class SystemRunner final : public CommandRunner {
       for (int fd : {in_pipe[0], in_pipe[1], out_pipe[0], out_pipe[1], err_pipe[0], err_pipe[1]}) ::close(fd);
       return UnavailableError("cannot run " + spec.argv.front() + ": not found or not executable");
     }
-    pid_t pid = ::fork();
-    if (pid < 0) {
+    // No source may be a target: moved above 2 in case this process runs with 0..2 closed.
+    for (int* fd : {&in_pipe[0], &out_pipe[1], &err_pipe[1]}) *fd = AboveStdio(*fd);
+    auto spawned = plan.Spawn({{0, in_pipe[0]}, {1, out_pipe[1]}, {2, err_pipe[1]}});
+    if (!spawned.ok()) {
       for (int fd : {in_pipe[0], in_pipe[1], out_pipe[0], out_pipe[1], err_pipe[0], err_pipe[1]}) ::close(fd);
-      return UnavailableError(std::string("fork: ") + std::strerror(errno));
+      return spawned.status();
     }
-    if (pid == 0) {
-      ::dup2(in_pipe[0], 0);
-      ::dup2(out_pipe[1], 1);
-      ::dup2(err_pipe[1], 2);
-      plan.Exec();
-    }
+    const pid_t pid = *spawned;
     ::close(in_pipe[0]);
     ::close(out_pipe[1]);
     ::close(err_pipe[1]);
@@ -119,7 +179,7 @@ class SystemRunner final : public CommandRunner {
       drain(out_idx, out_pipe[0], result.out, out_open);
       drain(err_idx, err_pipe[0], result.err, err_open);
       if (in_idx >= 0 && (fds[in_idx].revents & (POLLOUT | POLLERR))) {
-        ssize_t w = ::write(in_pipe[1], spec.input.data() + written, spec.input.size() - written);
+        ssize_t w = WriteNoSigpipe(in_pipe[1], spec.input.data() + written, spec.input.size() - written);
         if (w > 0) written += static_cast<std::size_t>(w);
         if (w < 0 || written == spec.input.size()) {
           ::close(in_pipe[1]);

@@ -69,24 +69,13 @@ StatusOr<int> LaunchConmon(const ConmonLaunch& launch) {
                 {{"PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"},
                  {"_OCI_SYNCPIPE", std::to_string(kSyncFd)}},
                 /*clear_env=*/true);
-  const char* cwd = launch.working_dir.c_str();
-  pid_t pid = ::fork();
-  if (pid < 0) {
-    Status s = UnavailableError(Errno("fork"));
+  // kSyncFd goes last: the other sources are above 2 and it is the only target above 2.
+  auto spawned = plan.Spawn({{0, null_fd}, {1, out_fd}, {2, out_fd}, {kSyncFd, sync[1]}}, launch.working_dir);
+  if (!spawned.ok()) {
     for (int fd : {sync[0], sync[1], out_fd, null_fd}) ::close(fd);
-    return s;
+    return spawned.status().WithContext("starting conmon");
   }
-  if (pid == 0) {
-    // Child: only async-signal-safe calls until exec.
-    if (::chdir(cwd) != 0) ::_exit(126);
-    ::dup2(null_fd, 0);
-    ::dup2(out_fd, 1);
-    ::dup2(out_fd, 2);
-    if (sync[1] == kSyncFd) ::fcntl(kSyncFd, F_SETFD, 0);
-    else ::dup2(sync[1], kSyncFd);
-    ::close_range(kSyncFd + 1, ~0U, 0);
-    plan.Exec();
-  }
+  const pid_t pid = *spawned;
   ::close(sync[1]);
   ::close(out_fd);
   ::close(null_fd);

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "moor/common/status.h"
@@ -37,7 +38,7 @@ class CommandRunner {
   virtual StatusOr<CommandResult> Run(const CommandSpec& spec) = 0;
 };
 
-// The process-wide real runner (fork + execve, safe in multi-threaded processes).
+// The process-wide real runner (posix_spawn, safe in multi-threaded processes).
 CommandRunner& SystemCommandRunner();
 
 // "runc delete x: exit 1: <first line of stderr>" as kUnavailable (timeouts as
@@ -47,7 +48,7 @@ Status CommandFailure(const CommandSpec& spec, const CommandResult& result);
 // Runs `spec` and converts a non-zero exit into CommandFailure().
 StatusOr<CommandResult> RunChecked(CommandRunner& runner, const CommandSpec& spec);
 
-// Everything a child needs, built before fork(): in a multi-threaded parent the child may
+// Everything a child needs, built before it starts: in a multi-threaded parent a forked child may
 // only make async-signal-safe calls until exec (no malloc, no setenv, no stdio).
 class ExecPlan {
  public:
@@ -57,6 +58,13 @@ class ExecPlan {
   ExecPlan& operator=(const ExecPlan&) = delete;
   // In the child after fork: execve, or write "exec failed" to fd 2 and _exit(127).
   [[noreturn]] void Exec() const;
+  // Starts the program with posix_spawn, which does not copy the caller's page tables (fork of
+  // a large multi-threaded daemon costs page-table copies and copy-on-write faults in every
+  // thread afterwards). `fds` are {target, source} pairs dup2'ed in order (a source must not be
+  // an earlier pair's target); every other descriptor from the highest target + 1 up is closed;
+  // the child starts with no blocked signals and default signal handlers, in `cwd` ("" = the
+  // caller's). Fails if the program cannot be executed.
+  StatusOr<pid_t> Spawn(const std::vector<std::pair<int, int>>& fds, const std::string& cwd = "") const;
   const std::string& path() const { return path_; }
 
  private:
