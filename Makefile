@@ -4,6 +4,7 @@
 #   make check     install packages, build, run the whole test suite (ctest)
 #   make build     configure and build only
 #   make bench     run the benchmarks in bench/
+#   make package   build the Debian package: $(BUILD_DIR)/moor_<version>_<arch>.deb
 #   make clean     remove the build tree
 
 BUILD_DIR  ?= build
@@ -16,11 +17,12 @@ PACKAGES := build-essential cmake ninja-build pkg-config git ca-certificates \
             libcli11-dev libgtest-dev libgmock-dev libgit2-dev libarchive-dev \
             python3 python3-kubernetes procps iproute2 curl libcurl4-openssl-dev \
             runc conmon containernetworking-plugins nftables iptables \
-            busybox-static docker-registry skopeo umoci apache2-utils
+            busybox-static docker-registry skopeo umoci apache2-utils \
+            dpkg-dev help2man lintian debootstrap
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps build check demo bench clean
+.PHONY: deps build check demo bench package clean
 
 deps:
 	@missing=$$(for p in $(PACKAGES); do \
@@ -43,6 +45,11 @@ check: build
 
 demo: build
 	./examples/demo.sh $(BUILD_DIR)/cli/moor
+
+# CPack over the install rules (packaging/package.cmake; docs/packaging.md).
+package: build
+	cd $(BUILD_DIR) && cpack -G DEB
+	@ls -1 $(BUILD_DIR)/moor_*.deb
 
 bench: build
 	./bench/run.sh $(BUILD_DIR)

@@ -2,6 +2,7 @@
 // real implementations; every verb is a short file in src/.
 #include <CLI/CLI.hpp>
 
+#include "src/completion_verb.h"
 #include "src/exec_verb.h"
 #include "src/image_verb.h"
 #include "src/logs_verb.h"
@@ -17,7 +18,8 @@ int main(int argc, char** argv) {
                  "Client verbs: kubeconfig file to use (default: $KUBECONFIG, else /var/lib/moor/moor.kubeconfig)");
   int exit_code = 0;
   for (moor::cli::AddVerbFn add : moor::cli::Verbs()) add(app, global, exit_code);
-  for (moor::cli::AddVerbFn add : {moor::cli::AddLogsVerb, moor::cli::AddExecVerb, moor::cli::AddImageVerb}) {
+  for (moor::cli::AddVerbFn add : {moor::cli::AddLogsVerb, moor::cli::AddExecVerb, moor::cli::AddImageVerb,
+                                   moor::cli::AddCompletionVerb}) {
     add(app, global, exit_code);
   }
   CLI11_PARSE(app, argc, argv);

@@ -32,7 +32,11 @@ struct ServerFlags {
   std::string log_level;
   bool strict = false;
   bool disable_agent = false;
+  bool check_config = false;
 };
+
+// Read when --config is not given and the file exists (the Debian package installs it).
+constexpr char kSystemConfigFile[] = "/etc/moor/config.yaml";
 
 // The namespaces every Kubernetes cluster has.
 Status EnsureSystemNamespaces(store::Store& store) {
@@ -71,8 +75,11 @@ int RunServer(const ServerFlags& flags) {
   // daemon's threads mostly wait, so two arenas hold its memory without contention.
   ::mallopt(M_ARENA_MAX, 2);
   ServerConfig config;
-  if (!flags.config_file.empty()) {
-    Status s = LoadServerConfig(flags.config_file, config);
+  std::string config_file = flags.config_file;
+  std::error_code exists_ec;
+  if (config_file.empty() && std::filesystem::exists(kSystemConfigFile, exists_ec)) config_file = kSystemConfigFile;
+  if (!config_file.empty()) {
+    Status s = LoadServerConfig(config_file, config);
     if (!s.ok()) {
       std::cerr << "moor server: " << s.message() << "\n";
       return 2;
@@ -91,6 +98,15 @@ int RunServer(const ServerFlags& flags) {
     return 2;
   }
   SetLogLevel(level);
+  if (flags.check_config) {
+    std::cout << "config " << (config_file.empty() ? "(built-in defaults)" : config_file) << " is valid\n"
+              << "data dir:  " << config.data_dir.string() << "\n"
+              << "manifests: " << config.ManifestsDir().string() << "\n"
+              << "api:       https://" << config.listen << "\n"
+              << "agent:     " << (config.disable_agent ? "disabled" : "bridge " + config.bridge + ", pods " + config.pod_subnet)
+              << "\n";
+    return 0;
+  }
 
   std::error_code ec;
   std::filesystem::create_directories(config.data_dir, ec);
@@ -130,6 +146,7 @@ int RunServer(const ServerFlags& flags) {
   }
 
   std::filesystem::path kubeconfig_path = api::DefaultKubeconfigPath(config.data_dir);
+  bool first_start = !std::filesystem::exists(kubeconfig_path, exists_ec);
   std::string token = LoadOrCreateToken(kubeconfig_path);
   api::ApiServerOptions api_options;
   api_options.listen = config.listen;
@@ -168,7 +185,12 @@ int RunServer(const ServerFlags& flags) {
   }
 
   auto ready_ms = std::chrono::duration_cast<std::chrono::milliseconds>(SystemClock().Monotonic() - started);
+  if (first_start) {
+    LogInfo("first start: wrote the kubeconfig (root only); moor and kubectl use it",
+            {{"kubeconfig", kubeconfig_path.string()}, {"try", "KUBECONFIG=" + kubeconfig_path.string() + " kubectl get all"}});
+  }
   LogInfo("moor server ready", {{"api", server_url},
+                                {"config", config_file.empty() ? "(built-in defaults)" : config_file},
                                 {"kubeconfig", kubeconfig_path.string()},
                                 {"manifests", config.ManifestsDir().string()},
                                 {"data_dir", config.data_dir.string()},
@@ -188,7 +210,8 @@ int RunServer(const ServerFlags& flags) {
 void AddServerVerb(CLI::App& app, GlobalOptions& /*global*/, int& exit_code) {
   auto flags = std::make_shared<ServerFlags>();
   CLI::App* cmd = app.add_subcommand("server", "Run the moor daemon: store, API, and the watched manifests folder");
-  cmd->add_option("--config", flags->config_file, "YAML config file (see /etc/moor/config.yaml)");
+  cmd->add_option("--config", flags->config_file,
+                  "YAML config file (default /etc/moor/config.yaml if it exists; every key is explained there)");
   cmd->add_option("--data-dir", flags->data_dir, "State directory (default /var/lib/moor)");
   cmd->add_option("--manifests", flags->manifests, "Folder of manifests to watch (default <data-dir>/manifests)");
   cmd->add_option("--listen", flags->listen, "API address (default 127.0.0.1:6443)");
@@ -196,6 +219,11 @@ void AddServerVerb(CLI::App& app, GlobalOptions& /*global*/, int& exit_code) {
   cmd->add_flag("--strict", flags->strict, "Treat unknown manifest fields as errors");
   cmd->add_flag("--disable-agent", flags->disable_agent,
                 "Run no containers on this host: store, API and manifests only");
+  cmd->add_flag("--check-config", flags->check_config,
+                "Read the config file and flags, print where config, data and manifests are, and exit "
+                "(non-zero with file:line if the config is wrong)");
+  cmd->footer("With no arguments: /etc/moor/config.yaml if present, state in /var/lib/moor, manifests watched in\n"
+              "/var/lib/moor/manifests, the CLI's kubeconfig written to /var/lib/moor/moor.kubeconfig (mode 0600).");
   cmd->callback([flags, &exit_code] { exit_code = RunServer(*flags); });
 }
 

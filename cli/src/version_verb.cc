@@ -1,4 +1,4 @@
-// `moor version [--client]`
+// `moor version [--client]`, and `moor --version` (the client version only, as help2man wants).
 #include <CLI/CLI.hpp>
 #include <iostream>
 
@@ -8,6 +8,7 @@
 namespace moor::cli {
 
 void AddVersionVerb(CLI::App& app, GlobalOptions& global, int& exit_code) {
+  app.set_version_flag("--version", std::string("moor ") + MOOR_VERSION);
   auto client_only = std::make_shared<bool>(false);
   CLI::App* cmd = app.add_subcommand("version", "Print the client and server versions");
   cmd->add_flag("--client", *client_only, "Client version only");
