@@ -41,8 +41,9 @@ TEST(DebootstrapInstallTest, FreshDebian12RootInstallsRunsRemovesAndPurges) {
 
   auto r = root.Run({"apt-get", "update"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-  // systemd too: a server has it, and it brings systemd-analyze (it does not run in a chroot).
-  r = root.Run({"apt-get", "install", "-y", inside, "systemd"});
+  // systemd and man-db too, as on a server: systemd-analyze verify checks the unit and that its
+  // Documentation=man:moor(1) resolves (systemd does not run in a chroot).
+  r = root.Run({"apt-get", "install", "-y", inside, "systemd", "man-db"});
   ASSERT_EQ(r.exit_code, 0) << "apt-get install " << inside << " failed:\n" << r.out << r.err;
 
   r = root.Run({"moor", "version", "--client"});
