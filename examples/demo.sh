@@ -157,15 +157,37 @@ if command -v kubectl >/dev/null; then
   run kubectl get nodes,pods,deploy,svc
 fi
 
-bold "Try it yourself"
+bold "What just happened"
+echo "  - moor server started with $ROOT/config.yaml:"
+echo "    state in $ROOT/data, watching $ROOT/manifests, API on https://127.0.0.1:$PORT"
+echo "    (its kubeconfig, written at first start with mode 0600: $KUBECONFIG)."
+echo "  - examples/hello-web (a ConfigMap, a Deployment, a Service) was copied into the folder and synced"
+echo "    into the store within a second; moor and kubectl read it through the API."
+if [ $AGENT = 1 ]; then
+  echo "  - hello-pod, dropped into the folder, ran as a runc container on its own IP (${IP:-?}), pulled"
+  echo "    busybox from the registry on 127.0.0.1, answered HTTP, came back after kill -9 (RESTARTS 1),"
+  echo "    and was stopped and cleaned up when its file was deleted."
+fi
+echo "  - broken.yaml was reported by 'moor status' with its file and line while nothing else changed."
+echo "  Not yet: Deployments are stored but no controller creates their pods, and Services do not"
+echo "  load-balance (the service proxy is a later issue): a pod answers on its own IP, not on a Service IP."
+
+bold "Try it yourself (in another terminal, as $(id -un))"
 cat <<TXT
   export KUBECONFIG=$KUBECONFIG
-  cp examples/hello-pod/pod.yaml $ROOT/manifests/   # runs within a second
-  $MOOR get pods -o wide         # IP, node, restarts
-  $MOOR logs -f hello-pod        # follow the container's output
-  $MOOR exec -it hello-pod -- sh # a shell inside
-  $MOOR status                   # every file's last sync, with errors
+  alias moor=$MOOR
+  cp examples/hello-pod/pod.yaml $ROOT/manifests/hello-pod.yaml   # add a file: the pod runs within a second
+  moor get all                                        # everything, as kubectl prints it
+  moor get pods -o wide                               # IP, node, restarts
+  curl http://<pod IP>:8000/                          # the pod answers on its own IP
+  moor logs -f hello-pod                              # follow the container's output
+  moor exec -it hello-pod -- sh                       # a shell inside
+  sed -i 's/Hello from moor/Hello again/' $ROOT/manifests/web.yaml   # edit a file: only what changed is rewritten
+  moor get cm hello-web -o yaml                       # ... and the API shows the new data
+  rm $ROOT/manifests/hello-pod.yaml                   # delete a file: exactly its objects go
+  moor status                                         # every file's last sync, with errors
   Server log: $ROOT/server.log
+  On a server: make package && apt install ./build/moor_*.deb, then drop YAML into /var/lib/moor/manifests.
 TXT
 if [ -t 0 ]; then
   echo; echo "moor server keeps running; press Ctrl-C to stop it (the demo then removes its pods)."
