@@ -79,7 +79,8 @@ TEST(DebootstrapInstallTest, FreshDebian12RootInstallsRunsRemovesAndPurges) {
                                  (root.dir().parent_path() / "server.log").string());
     bool up = testing::WaitFor([&] { return root.Run({"moor", "get", "namespaces"}, seconds(20)).exit_code == 0; },
                                seconds(30));
-    EXPECT_TRUE(up) << "moor server on the system paths did not come up";
+    EXPECT_TRUE(up) << "moor server on the system paths did not come up:\n"
+                    << testing::RunCommand({"tail", "-n", "40", (root.dir().parent_path() / "server.log").string()}).out;
     ASSERT_EQ(::stat(root.Path("/var/lib/moor/moor.kubeconfig").c_str(), &st), 0);
     EXPECT_EQ(st.st_mode & 0777, 0600u);
     EXPECT_EQ(server.Stop(SIGTERM, seconds(20)), 0);
