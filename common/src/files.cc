@@ -58,7 +58,8 @@ StatusOr<std::string> ReadFileLimited(const std::filesystem::path& path, std::si
   return out;
 }
 
-Status WriteFileAtomic(const std::filesystem::path& path, std::string_view content, mode_t mode) {
+Status WriteFileAtomic(const std::filesystem::path& path, std::string_view content, mode_t mode,
+                       Durability durability) {
   std::filesystem::path tmp = path;
   tmp += ".tmp-" + RandomHex(4);
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
@@ -76,7 +77,7 @@ Status WriteFileAtomic(const std::filesystem::path& path, std::string_view conte
     }
     off += static_cast<std::size_t>(n);
   }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
+  if ((durability == Durability::kPowerLoss && ::fsync(fd) != 0) || ::close(fd) != 0) {
     ::unlink(tmp.c_str());
     return UnavailableError(ErrnoText("sync", tmp));
   }

@@ -47,7 +47,7 @@ std::string FreeSubnet() {
 std::string MissingPrerequisites() {
   if (::geteuid() != 0) return "the e2e tests need root (runc, network namespaces, mounts, cgroups)";
   for (const char* tool : {"/usr/sbin/runc", "/usr/bin/conmon", "/usr/lib/cni/bridge", "/usr/lib/cni/host-local",
-                           "/usr/lib/cni/portmap", "/usr/lib/cni/loopback", "/bin/busybox", "/usr/bin/docker-registry",
+                           "/usr/lib/cni/portmap", "/bin/busybox", "/usr/bin/docker-registry",
                            "/usr/bin/skopeo", "/usr/bin/curl"}) {
     if (::access(tool, X_OK) != 0) {
       return std::string("the e2e tests need ") + tool + " (make check installs it: runc conmon containernetworking-plugins "

@@ -476,10 +476,14 @@ Status PodSyncer::CreateSandbox(const Object& pod, LocalPod& local) {
   if (hostname.size() > 63) hostname = hostname.substr(0, 63);
   std::string host_resolv;
   if (auto r = ReadFileLimited("/etc/resolv.conf", 1 << 16); r.ok()) host_resolv = *r;
-  MOOR_RETURN_IF_ERROR(WriteFileAtomic(dir + "/etc-hosts", PodHostsFile(pod, net.ip, hostname)));
-  MOOR_RETURN_IF_ERROR(WriteFileAtomic(dir + "/etc-hostname", hostname + "\n"));
+  // No fsync for the sandbox's files: a reboot wipes the sandbox (its netns and containers), and
+  // the next one writes them anew; sandbox.json's readers skip an unreadable record.
+  constexpr Durability kSandboxFile = Durability::kProcessCrash;
+  MOOR_RETURN_IF_ERROR(WriteFileAtomic(dir + "/etc-hosts", PodHostsFile(pod, net.ip, hostname), 0644, kSandboxFile));
+  MOOR_RETURN_IF_ERROR(WriteFileAtomic(dir + "/etc-hostname", hostname + "\n", 0644, kSandboxFile));
   MOOR_RETURN_IF_ERROR(WriteFileAtomic(
-      dir + "/resolv.conf", PodResolvConf(pod, options_.cluster_dns, options_.cluster_domain, host_resolv)));
+      dir + "/resolv.conf", PodResolvConf(pod, options_.cluster_dns, options_.cluster_domain, host_resolv), 0644,
+      kSandboxFile));
   Object record = {{"uid", local.uid},
                    {"namespace", local.ns},
                    {"name", local.name},
@@ -487,7 +491,7 @@ Status PodSyncer::CreateSandbox(const Object& pod, LocalPod& local) {
                    {"ip", net.ip},
                    {"hostname", hostname},
                    {"created", FormatRfc3339(clock_.Now())}};
-  MOOR_RETURN_IF_ERROR(WriteFileAtomic(dir + "/sandbox.json", record.dump()));
+  MOOR_RETURN_IF_ERROR(WriteFileAtomic(dir + "/sandbox.json", record.dump(), 0644, kSandboxFile));
   LogInfo("sandbox ready", {{"pod", local.ns + "/" + local.name}, {"ip", net.ip}});
   return Status::Ok();
 }

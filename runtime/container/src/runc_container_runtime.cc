@@ -247,7 +247,8 @@ Status RuncRuntime::CreateIn(const ContainerSpec& spec, const ContainerDir& dir,
   context.nofile_limit = limits_.nofile_limit;
   context.available_capabilities = limits_.bounding_capabilities;
   MOOR_ASSIGN_OR_RETURN(nlohmann::json config, BuildOciSpec(spec, context));
-  MOOR_RETURN_IF_ERROR(WriteFileAtomic(dir.config(), config.dump(2) + "\n", 0600));
+  // Read once, by `runc create` below; not needed after a reboot, so no fsync.
+  MOOR_RETURN_IF_ERROR(WriteFileAtomic(dir.config(), config.dump(2) + "\n", 0600, Durability::kProcessCrash));
   MOOR_RETURN_IF_ERROR(MakeDirs(fs::path(spec.log_path).parent_path().string()));
 
   ConmonLaunch launch;

@@ -77,10 +77,6 @@ bool IsValidSandboxId(const std::string& id) {
 
 std::string ConflistPath(const CniNetworkOptions& o) { return o.state_dir + "/" + o.name_prefix + ".conflist"; }
 
-std::string LoopbackConflistPath(const CniNetworkOptions& o) {
-  return o.state_dir + "/" + o.name_prefix + "-loopback.conflist";
-}
-
 std::string IpamDataDir(const CniNetworkOptions& o) { return o.state_dir + "/ipam"; }
 
 nlohmann::json BuildConflist(const CniNetworkOptions& o) {
@@ -108,14 +104,6 @@ nlohmann::json BuildConflist(const CniNetworkOptions& o) {
       {"cniVersion", kCniVersion},
       {"name", o.name_prefix},
       {"plugins", nlohmann::json::array({bridge, portmap})},
-  };
-}
-
-nlohmann::json BuildLoopbackConflist(const CniNetworkOptions& o) {
-  return {
-      {"cniVersion", kCniVersion},
-      {"name", o.name_prefix + "-loopback"},
-      {"plugins", nlohmann::json::array({{{"type", "loopback"}}})},
   };
 }
 

@@ -26,7 +26,6 @@ nlohmann::json WithoutPortmap(const nlohmann::json& conflist) {
 }
 
 constexpr const char* kPodIfname = "eth0";
-constexpr const char* kLoopbackIfname = "lo";
 
 CommandRunner& RunnerOf(const CniNetworkOptions& o) { return o.runner ? *o.runner : SystemCommandRunner(); }
 
@@ -55,16 +54,15 @@ Status CheckId(const std::string& sandbox_id) {
 
 }  // namespace
 
-CniNetwork::CniNetwork(CniNetworkOptions options, NetnsManager::Probe netns_probe)
+CniNetwork::CniNetwork(CniNetworkOptions options, NetnsHost* netns_host)
     : options_(std::move(options)),
       runner_(RunnerOf(options_)),
-      netns_(runner_, options_.netns_dir, std::move(netns_probe)),
+      netns_(netns_host ? *netns_host : SystemNetnsHost(), options_.netns_dir),
       plugins_(runner_, options_.cni_bin_dir),
       records_(options_.state_dir + "/sandboxes"),
       routes_(runner_, options_.state_dir + "/routes-added.json"),
       conflist_(cni::BuildConflist(options_)),
-      conflist_without_ports_(WithoutPortmap(conflist_)),
-      loopback_conflist_(cni::BuildLoopbackConflist(options_)) {}
+      conflist_without_ports_(WithoutPortmap(conflist_)) {}
 
 std::mutex& CniNetwork::LockFor(const std::string& sandbox_id) {
   return id_mu_[std::hash<std::string>{}(sandbox_id) % id_mu_.size()];
@@ -73,9 +71,7 @@ std::mutex& CniNetwork::LockFor(const std::string& sandbox_id) {
 Status CniNetwork::Init() {
   std::lock_guard<std::mutex> init_lock(init_mu_);
   std::lock_guard<std::mutex> host_lock(host_mu_);
-  std::vector<std::string> types = PluginTypes(conflist_);
-  for (const auto& t : PluginTypes(loopback_conflist_)) types.push_back(t);
-  MOOR_RETURN_IF_ERROR(plugins_.CheckPlugins(types));
+  MOOR_RETURN_IF_ERROR(plugins_.CheckPlugins(PluginTypes(conflist_)));
 
   std::error_code ec;
   std::filesystem::create_directories(cni::IpamDataDir(options_), ec);
@@ -88,7 +84,6 @@ Status CniNetwork::Init() {
   MOOR_RETURN_IF_ERROR(routes_.CheckPodSubnet(options_.pod_subnet, options_.bridge));
 
   MOOR_RETURN_IF_ERROR(WriteFileAtomic(cni::ConflistPath(options_), conflist_.dump(2) + "\n"));
-  MOOR_RETURN_IF_ERROR(WriteFileAtomic(cni::LoopbackConflistPath(options_), loopback_conflist_.dump(2) + "\n"));
   initialized_.store(true);
   LogInfo("pod network ready", {{"network", options_.name_prefix}, {"bridge", options_.bridge},
                                 {"subnet", options_.pod_subnet}});
@@ -119,7 +114,6 @@ StatusOr<SandboxNetwork> CniNetwork::Setup(const std::string& sandbox_id, const 
   // portmap only where there are ports to map: one plugin run less for most pods. The record
   // keeps the list used, so DEL runs exactly the plugins ADD ran.
   record.conflist = record.ports.empty() ? conflist_without_ports_ : conflist_;
-  record.loopback_conflist = loopback_conflist_;
   MOOR_RETURN_IF_ERROR(records_.Save(record));  // so that a crash from here on can be undone
 
   Status done = SetupSteps(record);
@@ -146,9 +140,7 @@ std::unique_lock<std::mutex> CniNetwork::HostLock(bool has_ports) {
 Status CniNetwork::SetupSteps(SandboxRecord& record) {
   const std::string name = NetnsName(record.id);
   std::unique_lock<std::mutex> host_lock = HostLock(!record.ports.empty());
-  MOOR_RETURN_IF_ERROR(netns_.Create(name));
-  CniInvocation lo{record.container_id, record.netns_path, kLoopbackIfname, {}};
-  MOOR_ASSIGN_OR_RETURN(record.loopback_result, plugins_.Add(record.loopback_conflist, lo));
+  MOOR_RETURN_IF_ERROR(netns_.Create(name));  // with lo up
   CniInvocation pod{record.container_id, record.netns_path, kPodIfname, record.ports};
   MOOR_ASSIGN_OR_RETURN(record.result, plugins_.Add(record.conflist, pod));
   MOOR_ASSIGN_OR_RETURN(cni::SandboxAddress address, cni::ParseAddResult(record.result));
@@ -198,8 +190,6 @@ Status CniNetwork::TeardownSteps(const std::string& sandbox_id, const std::optio
   Keep(first, plugins_.Del(pick(record ? record->conflist : null_result, conflist_),
                            {container_id, netns, kPodIfname, record ? record->ports : std::vector<PortMapping>{}},
                            record ? record->result : null_result));
-  Keep(first, plugins_.Del(pick(record ? record->loopback_conflist : null_result, loopback_conflist_),
-                           {container_id, netns, kLoopbackIfname, {}}, record ? record->loopback_result : null_result));
   // The namespace goes even if a DEL failed: its veth dies with it, and a retried Teardown
   // (the record stays) runs DEL again without it.
   Keep(first, netns_.Delete(name));

@@ -21,8 +21,8 @@ namespace moor::runtime {
 // locking. Options must have passed cni::ValidateOptions.
 class CniNetwork final : public PodNetwork {
  public:
-  // `netns_probe` nullptr: the real statfs() check (tests pass a fake together with a fake runner).
-  explicit CniNetwork(CniNetworkOptions options, NetnsManager::Probe netns_probe = nullptr);
+  // `netns_host` nullptr: SystemNetnsHost() (tests pass a fake together with a fake runner).
+  explicit CniNetwork(CniNetworkOptions options, NetnsHost* netns_host = nullptr);
 
   Status Init() override;
   StatusOr<SandboxNetwork> Setup(const std::string& sandbox_id, const std::vector<PortMapping>& ports) override;
@@ -37,8 +37,8 @@ class CniNetwork final : public PodNetwork {
   std::mutex& LockFor(const std::string& sandbox_id);
   std::string NetnsName(const std::string& sandbox_id) const { return options_.name_prefix + "-" + sandbox_id; }
   // Locks host_mu_ unless the call may run beside others: once a set-up succeeded (the
-  // bridge, its address and the netns mount exist) the bridge, host-local and loopback plugins
-  // only touch per-sandbox state; portmap (host ports) still goes one at a time.
+  // bridge, its address and the netns mount exist) the bridge and host-local plugins only touch
+  // per-sandbox state; portmap (host ports) still goes one at a time.
   std::unique_lock<std::mutex> HostLock(bool has_ports);
   // Creates the namespace and runs the ADDs, filling `record` as it goes. Holds HostLock.
   Status SetupSteps(SandboxRecord& record);
@@ -54,7 +54,6 @@ class CniNetwork final : public PodNetwork {
   HostRoutes routes_;
   const nlohmann::json conflist_;
   const nlohmann::json conflist_without_ports_;  // conflist_ minus portmap: sandboxes with no hostPort
-  const nlohmann::json loopback_conflist_;
 
   std::mutex init_mu_;                    // serializes Init
   std::atomic<bool> initialized_{false};  // Init succeeded on this object

@@ -1,45 +1,38 @@
 #pragma once
 
-#include <functional>
+#include <atomic>
 #include <string>
 
-#include "moor/common/command.h"
 #include "moor/common/status.h"
+#include "netns_host.h"
 
 namespace moor::runtime {
 
-// Named network namespaces in one directory, made persistent by a bind mount of an nsfs file.
-// In /var/run/netns (or /run/netns) it uses `ip netns add|delete` so that `ip netns exec` and
-// iproute2's shared-mount set-up apply; elsewhere `unshare --net=<file> true` and `umount -l`.
-// Not thread-safe for the same name; callers serialize.
+// Named network namespaces in one directory, each kept alive by a bind mount on a file named
+// after it. In /var/run/netns (or /run/netns) the directory is a shared mount point as
+// iproute2 makes it, so `ip netns exec <name>` works on moor's namespaces. Not thread-safe for
+// the same name; callers serialize.
 class NetnsManager {
  public:
-  // True if `path` is a mounted network namespace. Tests substitute their own.
-  using Probe = std::function<bool(const std::string& path)>;
-
-  // `probe` nullptr: statfs() reports nsfs.
-  NetnsManager(CommandRunner& runner, std::string netns_dir, Probe probe = nullptr);
+  NetnsManager(NetnsHost& host, std::string netns_dir);
 
   std::string PathFor(const std::string& name) const { return dir_ + "/" + name; }
-  bool Exists(const std::string& name) const { return probe_(PathFor(name)); }
+  bool Exists(const std::string& name) const { return host_.IsMounted(PathFor(name)); }
 
-  // Creates the namespace `name`; OK if it already exists. A plain file left at its path by a
-  // crash (created, never mounted) is replaced.
+  // Creates the namespace `name` with lo up; OK if it already exists. A plain file left at its
+  // path by a crash (created, never mounted) is replaced.
   Status Create(const std::string& name);
 
   // Unmounts and removes the namespace file; OK if it is missing. The namespace itself lives on
   // while processes still run in it.
   Status Delete(const std::string& name);
 
-  // The statfs()-based probe.
-  static bool IsMountedNetns(const std::string& path);
-
  private:
-  bool UsesIproute2() const;
+  bool IsIproute2Dir() const { return dir_ == "/var/run/netns" || dir_ == "/run/netns"; }
 
-  CommandRunner& runner_;
+  NetnsHost& host_;
   std::string dir_;
-  Probe probe_;
+  std::atomic<bool> dir_shared_{false};  // the shared mount set-up ran once
 };
 
 }  // namespace moor::runtime

@@ -37,9 +37,7 @@ Status SandboxRecords::Save(const SandboxRecord& r) {
       {"ready", r.ready},
       {"portMappings", cni::PortMappingsJson(r.ports)},
       {"conflist", r.conflist},
-      {"loopbackConflist", r.loopback_conflist},
       {"result", r.result},
-      {"loopbackResult", r.loopback_result},
       {"ip", r.ip},
       {"gateway", r.gateway},
   };
@@ -66,9 +64,7 @@ StatusOr<std::optional<SandboxRecord>> SandboxRecords::Load(const std::string& i
     r.ports = std::move(ports).value();
   }
   r.conflist = JsonField(j, "conflist");
-  r.loopback_conflist = JsonField(j, "loopbackConflist");
   r.result = JsonField(j, "result");
-  r.loopback_result = JsonField(j, "loopbackResult");
   r.ip = StringField(j, "ip");
   r.gateway = StringField(j, "gateway");
   return std::optional<SandboxRecord>(std::move(r));

@@ -20,9 +20,7 @@ struct SandboxRecord {
   bool ready = false;            // false while Setup runs (or if it crashed midway)
   std::vector<PortMapping> ports;
   nlohmann::json conflist;           // the pod network conflist used for ADD
-  nlohmann::json loopback_conflist;
   nlohmann::json result;             // final ADD result of `conflist`; null until known
-  nlohmann::json loopback_result;
   std::string ip;                    // from `result`
   std::string gateway;
 };

@@ -46,7 +46,7 @@ nlohmann::json IpJson(const std::vector<std::string>& argv) {
 std::string MissingPrerequisites() {
   std::string missing;
   if (::geteuid() != 0) missing += " root (run the integration tests as root);";
-  for (const char* plugin : {"bridge", "host-local", "portmap", "loopback"}) {
+  for (const char* plugin : {"bridge", "host-local", "portmap"}) {
     std::string path = std::string(kCniDir) + "/" + plugin;
     if (::access(path.c_str(), X_OK) != 0) missing += " " + path + " (apt-get install containernetworking-plugins);";
   }
@@ -319,7 +319,7 @@ TEST_F(CniNetworkIntegrationTest, AFailingPluginIsUndone) {
   // The real plugins, except a portmap whose ADD fails as a plugin would.
   std::string bin = (state_.path() / "cni-bin").string();
   std::filesystem::create_directories(bin);
-  for (const char* plugin : {"bridge", "host-local", "loopback"}) {
+  for (const char* plugin : {"bridge", "host-local"}) {
     std::filesystem::create_symlink(std::string(kCniDir) + "/" + plugin, bin + "/" + plugin);
   }
   moor::testing::WriteFile(bin + "/portmap",

@@ -88,10 +88,7 @@ TEST(CniConfigTest, ConflistIsBridgeThenPortmap) {
     ]
   })");
   EXPECT_EQ(BuildConflist(Options()), expected) << BuildConflist(Options()).dump(2);
-  EXPECT_EQ(BuildLoopbackConflist(Options()),
-            nlohmann::json::parse(R"({"cniVersion":"1.0.0","name":"mtabc123-loopback","plugins":[{"type":"loopback"}]})"));
   EXPECT_EQ(ConflistPath(Options()), "/var/lib/moor/network/mtabc123.conflist");
-  EXPECT_EQ(LoopbackConflistPath(Options()), "/var/lib/moor/network/mtabc123-loopback.conflist");
 }
 
 TEST(CniConfigTest, PluginInputInjectsNameVersionPrevResultAndCapabilities) {

@@ -39,7 +39,7 @@ using testing::FakeHost;
 class CniNetworkTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    for (const char* plugin : {"bridge", "host-local", "portmap", "loopback"}) {
+    for (const char* plugin : {"bridge", "host-local", "portmap"}) {
       std::string path = (dir_ / "cni").string() + "/" + plugin;
       moor::testing::WriteFile(path, "#!/bin/false\n");  // never run: FakeHost answers
       ::chmod(path.c_str(), 0755);
@@ -55,7 +55,7 @@ class CniNetworkTest : public ::testing::Test {
 
   std::unique_ptr<CniNetwork> Network() {
     EXPECT_TRUE(cni::ValidateOptions(options_).ok());
-    return std::make_unique<CniNetwork>(options_, [this](const std::string& path) { return host_.IsNetns(path); });
+    return std::make_unique<CniNetwork>(options_, &host_);
   }
 
   std::string Netns(const std::string& id) const { return "/var/run/netns/" + options_.name_prefix + "-" + id; }
@@ -78,9 +78,6 @@ TEST_F(CniNetworkTest, InitAddsUnreachableRoutesThenWritesConflists) {
   auto conflist = ReadFileLimited(cni::ConflistPath(options_), 1 << 20);
   ASSERT_OK(conflist);
   EXPECT_EQ(nlohmann::json::parse(*conflist), cni::BuildConflist(options_));
-  auto loopback = ReadFileLimited(cni::LoopbackConflistPath(options_), 1 << 20);
-  ASSERT_OK(loopback);
-  EXPECT_EQ(nlohmann::json::parse(*loopback), cni::BuildLoopbackConflist(options_));
 
   // Again (daemon restart): the routes are there, nothing is added twice.
   host_.ClearCalls();
@@ -117,7 +114,7 @@ TEST_F(CniNetworkTest, SetupBeforeInitIsRefused) {
   EXPECT_TRUE(host_.Calls().empty());
 }
 
-TEST_F(CniNetworkTest, SetupRunsLoopbackThenTheChainWithPrevResultAndPortMappings) {
+TEST_F(CniNetworkTest, SetupMakesTheNamespaceThenRunsTheChainWithPrevResultAndPortMappings) {
   auto net = Network();
   ASSERT_OK(net->Init());
   host_.ClearCalls();
@@ -130,8 +127,7 @@ TEST_F(CniNetworkTest, SetupRunsLoopbackThenTheChainWithPrevResultAndPortMapping
   auto calls = host_.Calls();
   std::vector<std::string> summaries;
   for (const auto& c : calls) summaries.push_back(c.Summary());
-  EXPECT_THAT(summaries, ElementsAre("ip netns add " + ContainerId("abc"), "loopback ADD lo", "bridge ADD eth0",
-                                     "portmap ADD eth0"));
+  EXPECT_THAT(summaries, ElementsAre("netns create " + Netns("abc") + " shared", "bridge ADD eth0", "portmap ADD eth0"));
   for (std::size_t i = 1; i < calls.size(); ++i) {
     EXPECT_EQ(calls[i].argv.front(), options_.cni_bin_dir + "/" + calls[i].Program());
     EXPECT_EQ(calls[i].env.at("CNI_CONTAINERID"), ContainerId("abc"));
@@ -139,12 +135,11 @@ TEST_F(CniNetworkTest, SetupRunsLoopbackThenTheChainWithPrevResultAndPortMapping
     EXPECT_EQ(calls[i].env.at("CNI_PATH"), options_.cni_bin_dir);
     EXPECT_EQ(calls[i].Stdin()["cniVersion"], "1.0.0");
   }
-  EXPECT_EQ(calls[1].Stdin()["name"], options_.name_prefix + "-loopback");
-  nlohmann::json bridge_in = calls[2].Stdin();
+  nlohmann::json bridge_in = calls[1].Stdin();
   EXPECT_EQ(bridge_in["name"], options_.name_prefix);
   EXPECT_EQ(bridge_in["bridge"], options_.bridge);
   EXPECT_FALSE(bridge_in.contains("prevResult"));
-  nlohmann::json portmap_in = calls[3].Stdin();
+  nlohmann::json portmap_in = calls[2].Stdin();
   EXPECT_EQ(portmap_in["prevResult"]["ips"][0]["address"], "10.42.0.2/24");
   EXPECT_EQ(portmap_in["runtimeConfig"]["portMappings"],
             nlohmann::json::parse(R"([{"hostPort":8080,"containerPort":80,"protocol":"tcp"}])"));
@@ -175,8 +170,7 @@ TEST_F(CniNetworkTest, ANewObjectInspectsAndTearsDownWithTheSavedResult) {
   auto calls = host_.Calls();
   std::vector<std::string> summaries;
   for (const auto& c : calls) summaries.push_back(c.Summary());
-  EXPECT_THAT(summaries, ElementsAre("portmap DEL eth0", "bridge DEL eth0", "loopback DEL lo",
-                                     "ip netns delete " + ContainerId("abc")));
+  EXPECT_THAT(summaries, ElementsAre("portmap DEL eth0", "bridge DEL eth0", "netns remove " + Netns("abc")));
   // DEL gets the ADD result as prevResult and the same port mappings.
   EXPECT_EQ(calls[0].Stdin()["prevResult"]["ips"][0]["address"], "10.42.0.2/24");
   EXPECT_EQ(calls[0].Stdin()["runtimeConfig"]["portMappings"][0]["hostPort"], 8080);
@@ -194,13 +188,16 @@ TEST_F(CniNetworkTest, TeardownOfAGoneNamespacePassesAnEmptyNetns) {
   auto net = Network();
   ASSERT_OK(net->Init());
   ASSERT_OK(net->Setup("abc", {}));
-  ASSERT_OK(host_.Run(ArgvCommand({"ip", "netns", "delete", ContainerId("abc")})));  // someone removed it
+  ASSERT_OK(host_.Remove(Netns("abc")));  // someone removed it
   EXPECT_EQ(net->Inspect("abc").status().code(), StatusCode::kNotFound);
   host_.ClearCalls();
   ASSERT_OK(net->Teardown("abc"));
   auto calls = host_.Calls();
-  ASSERT_EQ(calls.size(), 2u) << "bridge and loopback DELs (no portmap without ports), no netns delete";
-  for (const auto& c : calls) EXPECT_EQ(c.env.at("CNI_NETNS"), "") << c.Summary();
+  std::vector<std::string> summaries;
+  for (const auto& c : calls) summaries.push_back(c.Summary());
+  // bridge DEL (no portmap without ports) with no namespace; the file is removed in case it is there.
+  EXPECT_THAT(summaries, ElementsAre("bridge DEL eth0", "netns remove " + Netns("abc")));
+  EXPECT_EQ(calls[0].env.at("CNI_NETNS"), "");
   EXPECT_TRUE(net->List()->empty());
 }
 
@@ -216,16 +213,16 @@ TEST_F(CniNetworkTest, PortmapRunsOnlyForSandboxesWithPorts) {
   };
   host_.ClearCalls();
   ASSERT_OK(net->Setup("noports", {}));
-  EXPECT_EQ(plugins_run(), (std::vector<std::string>{"loopback", "bridge"}));
+  EXPECT_EQ(plugins_run(), (std::vector<std::string>{"bridge"}));
   host_.ClearCalls();
   ASSERT_OK(net->Teardown("noports"));
-  EXPECT_EQ(plugins_run(), (std::vector<std::string>{"bridge", "loopback"}));
+  EXPECT_EQ(plugins_run(), (std::vector<std::string>{"bridge"}));
   host_.ClearCalls();
   PortMapping web;
   web.host_port = 8080;
   web.container_port = 80;
   ASSERT_OK(net->Setup("ports", {web}));
-  EXPECT_EQ(plugins_run(), (std::vector<std::string>{"loopback", "bridge", "portmap"}));
+  EXPECT_EQ(plugins_run(), (std::vector<std::string>{"bridge", "portmap"}));
 }
 
 TEST_F(CniNetworkTest, AFailureMidwayIsUndoneAndReported) {
@@ -242,9 +239,8 @@ TEST_F(CniNetworkTest, AFailureMidwayIsUndoneAndReported) {
   EXPECT_THAT(got.status().message(), HasSubstr("CNI portmap ADD"));
   EXPECT_THAT(got.status().message(), HasSubstr("could not add DNAT rule: iptables: exit 4"));
   EXPECT_THAT(host_.Summaries(),
-              ElementsAre("ip netns add " + ContainerId("abc"), "loopback ADD lo", "bridge ADD eth0",
-                          "portmap ADD eth0", "portmap DEL eth0", "bridge DEL eth0", "loopback DEL lo",
-                          "ip netns delete " + ContainerId("abc")));
+              ElementsAre("netns create " + Netns("abc") + " shared", "bridge ADD eth0", "portmap ADD eth0",
+                          "portmap DEL eth0", "bridge DEL eth0", "netns remove " + Netns("abc")));
   EXPECT_TRUE(net->List()->empty());
   EXPECT_TRUE(host_.Netns().empty());
 
@@ -273,10 +269,10 @@ TEST_F(CniNetworkTest, AFailedUndoKeepsTheRecordForTeardown) {
 TEST_F(CniNetworkTest, ALeftoverRecordFromACrashIsCleanedBeforeSetup) {
   auto net = Network();
   ASSERT_OK(net->Init());
-  // A crash after `ip netns add`: a not-ready record and a namespace.
+  // A crash after the namespace was made: a not-ready record and a namespace.
   moor::testing::WriteFile(options_.state_dir + "/sandboxes/abc.json",
                            R"({"id":"abc","containerID":")" + ContainerId("abc") + R"(","ready":false})");
-  ASSERT_OK(host_.Run(ArgvCommand({"ip", "netns", "add", ContainerId("abc")})));
+  ASSERT_OK(host_.Create(Netns("abc"), false));
   EXPECT_EQ(net->Inspect("abc").status().code(), StatusCode::kNotFound);
   host_.ClearCalls();
   auto got = net->Setup("abc", {});
@@ -284,8 +280,8 @@ TEST_F(CniNetworkTest, ALeftoverRecordFromACrashIsCleanedBeforeSetup) {
   auto summaries = host_.Summaries();
   ASSERT_GE(summaries.size(), 4u);
   EXPECT_EQ(summaries[0], "portmap DEL eth0");
-  EXPECT_EQ(summaries[3], "ip netns delete " + ContainerId("abc"));
-  EXPECT_EQ(summaries[4], "ip netns add " + ContainerId("abc"));
+  EXPECT_EQ(summaries[2], "netns remove " + Netns("abc"));
+  EXPECT_EQ(summaries[3], "netns create " + Netns("abc") + " shared");
 }
 
 TEST_F(CniNetworkTest, RejectsBadIdsAndPorts) {
@@ -297,7 +293,7 @@ TEST_F(CniNetworkTest, RejectsBadIdsAndPorts) {
   EXPECT_EQ(net->Teardown("").code(), StatusCode::kInvalidArgument);
 }
 
-TEST_F(CniNetworkTest, ACustomNetnsDirUsesUnshareAndUmount) {
+TEST_F(CniNetworkTest, OnlyIproute2sNetnsDirIsMadeAShareMount) {
   options_.netns_dir = (dir_ / "netns").string();
   auto net = Network();
   ASSERT_OK(net->Init());
@@ -306,10 +302,9 @@ TEST_F(CniNetworkTest, ACustomNetnsDirUsesUnshareAndUmount) {
   ASSERT_TRUE(got.ok()) << got.status().ToString();
   std::string path = options_.netns_dir + "/" + ContainerId("abc");
   EXPECT_EQ(got->netns_path, path);
-  EXPECT_EQ(host_.Summaries().front(), "unshare --net=" + path + " true");
+  EXPECT_EQ(host_.Summaries().front(), "netns create " + path);
   ASSERT_OK(net->Teardown("abc"));
-  EXPECT_EQ(host_.Summaries().back(), "umount -l " + path);
-  EXPECT_FALSE(std::filesystem::exists(path));
+  EXPECT_EQ(host_.Summaries().back(), "netns remove " + path);
 }
 
 TEST_F(CniNetworkTest, ConcurrentSetupsAndTeardowns) {

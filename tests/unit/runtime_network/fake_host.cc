@@ -45,32 +45,12 @@ StatusOr<CommandResult> FakeHost::Run(const CommandSpec& spec) {
 CommandResult FakeHost::Handle(const Call& call) {
   const std::string program = call.Program();
   if (program == "ip") return Ip(call.argv);
-  if (program == "unshare" && call.argv.size() == 3 && call.argv[1].rfind("--net=", 0) == 0) {
-    netns_.insert(call.argv[1].substr(6));
-    return Exit(0);
-  }
-  if (program == "umount" && call.argv.size() == 3) {
-    netns_.erase(call.argv[2]);
-    return Exit(0);
-  }
   if (call.env.count("CNI_COMMAND")) return Plugin(call);
   return Exit(127, "", "fake host: unknown program " + program);
 }
 
 CommandResult FakeHost::Ip(const std::vector<std::string>& a) {
   auto has = [&](std::size_t i, const char* word) { return a.size() > i && a[i] == word; };
-  if (has(1, "netns") && a.size() == 4) {
-    std::string path = "/var/run/netns/" + a[3];
-    if (a[2] == "add") {
-      if (netns_.count(path)) return Exit(1, "", "Cannot create namespace file: File exists");
-      netns_.insert(path);
-      return Exit(0);
-    }
-    if (a[2] == "delete") {
-      if (!netns_.erase(path)) return Exit(1, "", "Cannot remove namespace file: No such file or directory");
-      return Exit(0);
-    }
-  }
   // ip -4 -j route show exact CIDR table main
   if (has(2, "-j") && has(3, "route") && has(4, "show") && has(5, "exact") && a.size() >= 7) {
     nlohmann::json out = nlohmann::json::array();
@@ -108,13 +88,6 @@ CommandResult FakeHost::Plugin(const Call& call) {
   nlohmann::json in = call.Stdin();
   const std::string type = call.Program();
   const std::string netns = call.env.at("CNI_NETNS");
-  if (type == "loopback") {
-    return Exit(0, nlohmann::json({{"cniVersion", "1.0.0"},
-                                   {"interfaces", {{{"name", "lo"}, {"mac", "00:00:00:00:00:00"}, {"sandbox", netns}}}},
-                                   {"ips", {{{"interface", 0}, {"address", "127.0.0.1/8"}}}},
-                                   {"dns", nlohmann::json::object()}})
-                       .dump());
-  }
   if (type == "bridge") {
     std::string ip = "10.42.0." + std::to_string(next_host_++);
     return Exit(0, nlohmann::json({{"cniVersion", "1.0.0"},
@@ -139,6 +112,23 @@ void FakeHost::FailNext(const std::string& program, CommandResult result) {
 void FakeHost::AddRoute(const nlohmann::json& route) {
   std::lock_guard<std::mutex> lock(mu_);
   routes_.push_back(route);
+}
+
+Status FakeHost::Create(const std::string& path, bool make_dir_shared) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Call call{{"netns", "create", path}, {}, ""};
+  if (make_dir_shared) call.argv.push_back("shared");
+  calls_.push_back(call);
+  if (netns_.count(path)) return UnavailableError("fake host: netns " + path + " exists");
+  netns_.insert(path);
+  return Status::Ok();
+}
+
+Status FakeHost::Remove(const std::string& path) {
+  std::lock_guard<std::mutex> lock(mu_);
+  calls_.push_back(Call{{"netns", "remove", path}, {}, ""});
+  netns_.erase(path);
+  return Status::Ok();
 }
 
 bool FakeHost::IsNetns(const std::string& path) const {

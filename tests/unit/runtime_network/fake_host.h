@@ -10,12 +10,14 @@
 #include <nlohmann/json.hpp>
 
 #include "moor/common/command.h"
+#include "netns_host.h"
 
 namespace moor::runtime::testing {
 
-// A CommandRunner that plays the host for CniNetwork unit tests and records every invocation:
-//   ip netns add|delete NAME        a set of namespaces (IsNetns() answers the netns probe)
-//   unshare --net=FILE true / umount -l FILE   the same for a custom netns_dir
+// A CommandRunner and NetnsHost that plays the host for CniNetwork unit tests and records every
+// invocation:
+//   NetnsHost Create / Remove       a set of namespace paths, recorded as the calls
+//                                   "netns create PATH [shared]" / "netns remove PATH"
 //   ip -4 -j route show exact CIDR  / ip -4 route add|del unreachable CIDR metric M
 //                                   a route table (Routes())
 //   <cni_bin_dir>/bridge ADD        allocates 10.42.0.2, .3, ... and prints a CNI 1.0.0 result
@@ -24,7 +26,7 @@ namespace moor::runtime::testing {
 //   any plugin DEL                  succeeds, prints nothing
 // FailNext(program, result) makes the next call of `program` ("portmap", "ip", ...) return
 // `result` instead. Thread-safe.
-class FakeHost final : public CommandRunner {
+class FakeHost final : public CommandRunner, public NetnsHost {
  public:
   struct Call {
     std::vector<std::string> argv;
@@ -36,6 +38,9 @@ class FakeHost final : public CommandRunner {
   };
 
   StatusOr<CommandResult> Run(const CommandSpec& spec) override;
+  bool IsMounted(const std::string& path) override { return IsNetns(path); }
+  Status Create(const std::string& path, bool make_dir_shared) override;
+  Status Remove(const std::string& path) override;
 
   void FailNext(const std::string& program, CommandResult result);
   void AddRoute(const nlohmann::json& route);  // as `ip -j` prints it: {"type","dst","metric",...}

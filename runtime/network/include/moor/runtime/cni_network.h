@@ -9,14 +9,14 @@
 namespace moor::runtime {
 
 // PodNetwork over the reference CNI plugins (Debian's containernetworking-plugins): a conflist
-// of bridge (+ host-local IPAM) and portmap, plus loopback, run as the CNI spec says (ADD / DEL
-// with prevResult chaining). Every name it creates carries `name_prefix`, so tests can use a
+// of bridge (+ host-local IPAM) and portmap, run as the CNI spec says (ADD / DEL with prevResult
+// chaining). The namespaces are made in-process, with lo brought up as the loopback plugin would
+// (a plugin process less per pod). Every name it creates carries `name_prefix`, so tests can use a
 // unique prefix and leave nothing shared behind.
 //
 // Files under state_dir (all of them survive a daemon restart; a new object on the same
 // state_dir sees the sandboxes an earlier one set up):
 //   <name_prefix>.conflist           the pod network (bridge + portmap), written by Init()
-//   <name_prefix>-loopback.conflist  loopback, written by Init()
 //   ipam/<name_prefix>/              host-local leases
 //   sandboxes/<sandbox id>.json      per sandbox: the conflists used, port mappings, ADD results
 //   routes-added.json                the unreachable routes Init() added itself
@@ -30,7 +30,7 @@ namespace moor::runtime {
 // Thread safety: all methods may be called from several threads. Calls for the same sandbox id
 // are serialized. Until the first sandbox is set up, and for sandboxes with host ports, plugin
 // calls are serialized across sandboxes (the 1.1.1 plugins create shared host state - the
-// bridge and its address, the netns mount, portmap's iptables chains - without complete
+// bridge and its address, portmap's iptables chains - without complete
 // locking); once that state exists, sandboxes without host ports are set up and torn down in
 // parallel (bridge veths and host-local leases are per sandbox; host-local locks its store).
 struct CniNetworkOptions {
@@ -41,9 +41,9 @@ struct CniNetworkOptions {
   std::string service_cidr = "10.43.0.0/16";
   std::string state_dir;                   // conflist, IPAM leases, per-sandbox results; required
   std::string cni_bin_dir = "/usr/lib/cni";
-  // "/var/run/netns" or "/run/netns": namespaces are made with `ip netns add` (which also makes
-  // the directory a shared mount, so unmounts reach other mount namespaces). Any other directory:
-  // `unshare --net=<file> true` and `umount` (no propagation set-up).
+  // Where the namespaces are bind-mounted. "/var/run/netns" or "/run/netns" (iproute2's): the
+  // directory is made a shared mount point as `ip netns add` does, so unmounts reach other mount
+  // namespaces and `ip netns exec` works. Any other directory is used as it is.
   std::string netns_dir = "/var/run/netns";
   int mtu = 1500;
   // Metric of the `unreachable` routes Init() adds for cluster_cidr and service_cidr. Routes of

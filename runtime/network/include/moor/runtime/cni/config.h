@@ -35,12 +35,8 @@ bool IsValidSandboxId(const std::string& sandbox_id);
 // leaves the machine because Init() makes both unreachable on the host.
 nlohmann::json BuildConflist(const CniNetworkOptions& options);
 
-// A one-plugin conflist "<name_prefix>-loopback" that brings up lo (run with CNI_IFNAME=lo).
-nlohmann::json BuildLoopbackConflist(const CniNetworkOptions& options);
-
-// Where Init() writes the two conflists and host-local keeps its leases.
+// Where Init() writes the conflist and host-local keeps its leases.
 std::string ConflistPath(const CniNetworkOptions& options);
-std::string LoopbackConflistPath(const CniNetworkOptions& options);
 std::string IpamDataDir(const CniNetworkOptions& options);
 
 // The JSON a plugin reads on stdin for plugin `index` of `conflist`: the plugin's own object,
