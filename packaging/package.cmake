@@ -66,10 +66,12 @@ set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION admin)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
-# Shared-library dependencies from dpkg-shlibdeps, plus the programs moor runs.
+# Shared-library dependencies from dpkg-shlibdeps, plus libcurl4 (loaded with dlopen while an image
+# is pulled, so dpkg-shlibdeps cannot see it; runtime/image/src/curl_library.h) and the programs
+# moor runs.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_DEPENDS
-    "runc (>= 1.1.5), conmon (>= 2.1.6), containernetworking-plugins (>= 1.1.1), nftables (>= 1.0.6), iproute2 (>= 6.1.0), git, mount")
+    "libcurl4 (>= 7.88.1), runc (>= 1.1.5), conmon (>= 2.1.6), containernetworking-plugins (>= 1.1.1), nftables (>= 1.0.6), iproute2 (>= 6.1.0), git, mount")
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "ca-certificates")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
     ${MOOR_PACKAGING_DIR}/debian/conffiles

@@ -51,10 +51,11 @@ TEST(DebPackageTest, HoldsTheBinaryUnitConffileDocsAndCompletion) {
   auto conffiles = RunCommand({"dpkg-deb", "--info", deb->string(), "conffiles"});
   EXPECT_EQ(conffiles.out, "/etc/moor/config.yaml\n");
 
-  // Depends: the shared libraries (dpkg-shlibdeps) and the programs moor runs.
+  // Depends: the shared libraries (dpkg-shlibdeps), libcurl4 (dlopen'ed, named by hand) and the
+  // programs moor runs.
   std::string depends = DebField(*deb, "Depends");
-  for (const char* want : {"libc6", "libstdc++6", "libsqlite3-0", "libyaml-cpp0.7", "libcpprest2.10", "runc (",
-                           "conmon (", "containernetworking-plugins (", "nftables (", "iproute2 (", "git"}) {
+  for (const char* want : {"libc6", "libstdc++6", "libsqlite3-0", "libyaml-cpp0.7", "libcpprest2.10", "libcurl4 (",
+                           "runc (", "conmon (", "containernetworking-plugins (", "nftables (", "iproute2 (", "git"}) {
     EXPECT_NE(depends.find(want), std::string::npos) << "Depends lacks " << want << ": " << depends;
   }
 

@@ -1,20 +1,15 @@
 #include "http_client.h"
 
-#include <curl/curl.h>
-
 #include <cctype>
-#include <mutex>
+
+#include "curl_library.h"
 
 namespace moor::runtime {
 namespace {
 
-void GlobalInit() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
-
 struct Transfer {
   const HttpRequest* request = nullptr;
+  const CurlApi* api = nullptr;
   CURL* curl = nullptr;
   HttpResponse response;
   bool too_large = false;
@@ -48,7 +43,7 @@ size_t OnBody(char* data, size_t size, size_t count, void* user) {
   auto* t = static_cast<Transfer*>(user);
   std::size_t n = size * count;
   long status = 0;
-  curl_easy_getinfo(t->curl, CURLINFO_RESPONSE_CODE, &status);
+  t->api->easy_getinfo(t->curl, CURLINFO_RESPONSE_CODE, &status);
   if (t->request->on_body && status >= 200 && status < 300) {
     if (!t->request->on_body(std::string_view(data, n))) {
       t->aborted = true;
@@ -67,80 +62,92 @@ size_t OnBody(char* data, size_t size, size_t count, void* user) {
 class CurlHttpClient final : public HttpClient {
  public:
   CurlHttpClient() {
-    GlobalInit();
-    curl_ = curl_easy_init();
+    auto api = AcquireCurl();
+    if (!api.ok()) {
+      load_error_ = api.status();
+      return;
+    }
+    api_ = *std::move(api);
+    curl_ = api_->easy_init();
   }
-  ~CurlHttpClient() override { curl_easy_cleanup(curl_); }
+  ~CurlHttpClient() override {
+    if (curl_ != nullptr) api_->easy_cleanup(curl_);
+  }
 
   StatusOr<HttpResponse> Send(const HttpRequest& request) override {
+    if (!load_error_.ok()) return load_error_;
     if (curl_ == nullptr) return InternalError("curl_easy_init failed");
-    curl_easy_reset(curl_);  // keeps the connection cache
+    const CurlApi& curl = *api_;
+    curl.easy_reset(curl_);  // keeps the connection cache
     Transfer t;
     t.request = &request;
+    t.api = api_.get();
     t.curl = curl_;
     char error[CURL_ERROR_SIZE] = {};
-    curl_easy_setopt(curl_, CURLOPT_ERRORBUFFER, error);
-    curl_easy_setopt(curl_, CURLOPT_URL, request.url.c_str());
-    curl_easy_setopt(curl_, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(curl_, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(curl_, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(curl_, CURLOPT_USERAGENT, "moor");
-    curl_easy_setopt(curl_, CURLOPT_CONNECTTIMEOUT, 30L);
+    curl.easy_setopt(curl_, CURLOPT_ERRORBUFFER, error);
+    curl.easy_setopt(curl_, CURLOPT_URL, request.url.c_str());
+    curl.easy_setopt(curl_, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl.easy_setopt(curl_, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    curl.easy_setopt(curl_, CURLOPT_NOSIGNAL, 1L);
+    curl.easy_setopt(curl_, CURLOPT_USERAGENT, "moor");
+    curl.easy_setopt(curl_, CURLOPT_CONNECTTIMEOUT, 30L);
     // A stalled transfer (under 1 byte/s for a minute) fails instead of hanging a pull.
-    curl_easy_setopt(curl_, CURLOPT_LOW_SPEED_LIMIT, 1L);
-    curl_easy_setopt(curl_, CURLOPT_LOW_SPEED_TIME, 60L);
-    curl_easy_setopt(curl_, CURLOPT_HEADERFUNCTION, OnHeader);
-    curl_easy_setopt(curl_, CURLOPT_HEADERDATA, &t);
-    curl_easy_setopt(curl_, CURLOPT_WRITEFUNCTION, OnBody);
-    curl_easy_setopt(curl_, CURLOPT_WRITEDATA, &t);
+    curl.easy_setopt(curl_, CURLOPT_LOW_SPEED_LIMIT, 1L);
+    curl.easy_setopt(curl_, CURLOPT_LOW_SPEED_TIME, 60L);
+    curl.easy_setopt(curl_, CURLOPT_HEADERFUNCTION, OnHeader);
+    curl.easy_setopt(curl_, CURLOPT_HEADERDATA, &t);
+    curl.easy_setopt(curl_, CURLOPT_WRITEFUNCTION, OnBody);
+    curl.easy_setopt(curl_, CURLOPT_WRITEDATA, &t);
     if (request.follow_redirects) {
-      curl_easy_setopt(curl_, CURLOPT_FOLLOWLOCATION, 1L);
-      curl_easy_setopt(curl_, CURLOPT_MAXREDIRS, 10L);
-      curl_easy_setopt(curl_, CURLOPT_UNRESTRICTED_AUTH, 0L);
+      curl.easy_setopt(curl_, CURLOPT_FOLLOWLOCATION, 1L);
+      curl.easy_setopt(curl_, CURLOPT_MAXREDIRS, 10L);
+      curl.easy_setopt(curl_, CURLOPT_UNRESTRICTED_AUTH, 0L);
     }
     if (request.method == "POST") {
-      curl_easy_setopt(curl_, CURLOPT_POST, 1L);
-      curl_easy_setopt(curl_, CURLOPT_POSTFIELDS, request.body.c_str());
-      curl_easy_setopt(curl_, CURLOPT_POSTFIELDSIZE, static_cast<long>(request.body.size()));
+      curl.easy_setopt(curl_, CURLOPT_POST, 1L);
+      curl.easy_setopt(curl_, CURLOPT_POSTFIELDS, request.body.c_str());
+      curl.easy_setopt(curl_, CURLOPT_POSTFIELDSIZE, static_cast<long>(request.body.size()));
     }
     if (!request.username.empty()) {
-      curl_easy_setopt(curl_, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
-      curl_easy_setopt(curl_, CURLOPT_USERNAME, request.username.c_str());
-      curl_easy_setopt(curl_, CURLOPT_PASSWORD, request.password.c_str());
+      curl.easy_setopt(curl_, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
+      curl.easy_setopt(curl_, CURLOPT_USERNAME, request.username.c_str());
+      curl.easy_setopt(curl_, CURLOPT_PASSWORD, request.password.c_str());
     }
     const RegistryTls& tls = request.tls;
-    if (!tls.ca_file.empty()) curl_easy_setopt(curl_, CURLOPT_CAINFO, tls.ca_file.c_str());
-    if (!tls.cert_file.empty()) curl_easy_setopt(curl_, CURLOPT_SSLCERT, tls.cert_file.c_str());
-    if (!tls.key_file.empty()) curl_easy_setopt(curl_, CURLOPT_SSLKEY, tls.key_file.c_str());
+    if (!tls.ca_file.empty()) curl.easy_setopt(curl_, CURLOPT_CAINFO, tls.ca_file.c_str());
+    if (!tls.cert_file.empty()) curl.easy_setopt(curl_, CURLOPT_SSLCERT, tls.cert_file.c_str());
+    if (!tls.key_file.empty()) curl.easy_setopt(curl_, CURLOPT_SSLKEY, tls.key_file.c_str());
     if (tls.insecure_skip_verify) {
-      curl_easy_setopt(curl_, CURLOPT_SSL_VERIFYPEER, 0L);
-      curl_easy_setopt(curl_, CURLOPT_SSL_VERIFYHOST, 0L);
+      curl.easy_setopt(curl_, CURLOPT_SSL_VERIFYPEER, 0L);
+      curl.easy_setopt(curl_, CURLOPT_SSL_VERIFYHOST, 0L);
     }
     curl_slist* headers = nullptr;
-    for (const std::string& h : request.headers) headers = curl_slist_append(headers, h.c_str());
+    for (const std::string& h : request.headers) headers = curl.slist_append(headers, h.c_str());
     std::string bearer;
     if (!request.bearer_token.empty()) {
       // A custom Authorization header: libcurl drops it when a redirect leaves the host.
       bearer = "Authorization: Bearer " + request.bearer_token;
-      headers = curl_slist_append(headers, bearer.c_str());
+      headers = curl.slist_append(headers, bearer.c_str());
     }
-    curl_easy_setopt(curl_, CURLOPT_HTTPHEADER, headers);
+    curl.easy_setopt(curl_, CURLOPT_HTTPHEADER, headers);
 
-    CURLcode rc = curl_easy_perform(curl_);
-    curl_slist_free_all(headers);
+    CURLcode rc = curl.easy_perform(curl_);
+    curl.slist_free_all(headers);
     std::string what = request.method + " " + request.url;
     if (t.too_large) {
       return ResourceExhaustedError(what + ": response larger than " + std::to_string(request.max_body) + " bytes");
     }
     if (t.aborted) return InvalidArgumentError(what + ": transfer aborted by the receiver");
     if (rc != CURLE_OK) {
-      return UnavailableError(what + ": " + (error[0] != '\0' ? std::string(error) : curl_easy_strerror(rc)));
+      return UnavailableError(what + ": " + (error[0] != '\0' ? std::string(error) : curl.easy_strerror(rc)));
     }
-    curl_easy_getinfo(curl_, CURLINFO_RESPONSE_CODE, &t.response.status);
+    curl.easy_getinfo(curl_, CURLINFO_RESPONSE_CODE, &t.response.status);
     return std::move(t.response);
   }
 
  private:
+  Status load_error_;
+  std::shared_ptr<const CurlApi> api_;  // keeps libcurl loaded while this client exists
   CURL* curl_ = nullptr;
 };
 
