@@ -4,7 +4,7 @@
 #   sync_folder  the watched folder into the store: initial sync and no-op resync of 1,000 and
 #                10,000 objects vs yaml-cpp parsing the same files; moor server peak RSS.
 #   pod_start    N = 1, 10, 50 busybox httpd pods through a running `moor server` (one manifest
-#                file, image already pulled, until `moor get pods -o json` shows all Running) vs
+#                file, image already pulled, until the API's pod watch reports all Running) vs
 #                the same containers through raw runc (overlay of the same layers, `runc spec`
 #                config, `ip netns add`, `runc run -d`, 4 at a time like moor's agent workers);
 #                prints the ratio (target <= 1.25x), the daemon's RSS with 50 pods (target
@@ -13,7 +13,7 @@
 #                conmon, containernetworking-plugins, busybox-static, docker-registry, skopeo).
 #                Everything it makes on the host is named with a fresh prefix and removed, also
 #                on SIGINT/SIGTERM.
-#                Options: --daemon-log FILE (keep the daemon's debug log), --poll-ms MS, N...
+#                Options: --daemon-log FILE (keep the daemon's debug log), N...
 set -euo pipefail
 BUILD=${1:-build}
 # Both reuse the test fixtures, so they exist only in a build with BUILD_TESTING=ON.
