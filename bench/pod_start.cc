@@ -186,9 +186,9 @@ std::vector<pid_t> AllPids() {
   return pids;
 }
 
-// The `moor server --config <dir>/config.yaml` of this MoorNode (its config sits beside the data dir).
+// The `moor server --config <config_path>` of this MoorNode.
 pid_t DaemonPid(const moor::e2e::MoorNode& node) {
-  std::string config = (node.data_dir().parent_path() / "config.yaml").string();
+  std::string config = node.config_path().string();
   for (pid_t pid : AllPids()) {
     auto args = Cmdline(pid);
     if (args.size() >= 4 && args[1] == "server" && std::find(args.begin(), args.end(), config) != args.end()) return pid;
@@ -356,7 +356,7 @@ std::string Field(const std::string& line, const std::string& key) {
 
 std::vector<LogLine> ReadDaemonLog(const moor::e2e::MoorNode& node) {
   std::vector<LogLine> out;
-  std::ifstream in(node.data_dir().parent_path() / "server-0.log");
+  std::ifstream in(node.first_server_log());
   std::string line;
   while (std::getline(in, line)) {
     auto ts = moor::ParseRfc3339(Field(line, "ts"));
@@ -682,7 +682,7 @@ int Run(const std::vector<int>& counts, const std::string& daemon_log_copy) {
     const std::string& to;
     ~LogCopy() {
       std::error_code ec;
-      if (!to.empty()) fs::copy_file(node.data_dir().parent_path() / "server-0.log", to, fs::copy_options::overwrite_existing, ec);
+      if (!to.empty()) fs::copy_file(node.first_server_log(), to, fs::copy_options::overwrite_existing, ec);
     }
   } log_copy{node, daemon_log_copy};
   auto fail = [&](const std::string& what, const Status& st) {

@@ -45,6 +45,10 @@ class MoorNode {
 
   std::string ServerLog() const;
   const std::filesystem::path& data_dir() const { return data_; }
+  // The config file the daemon is started with (`--config`).
+  const std::filesystem::path& config_path() const { return config_; }
+  // The log of the daemon's first start (Start() after a Stop/Kill9 writes server-<n>.log).
+  std::filesystem::path first_server_log() const { return dir_.path() / "server-0.log"; }
   const std::filesystem::path& manifests_dir() const { return manifests_; }
   const std::string& prefix() const { return prefix_; }
 

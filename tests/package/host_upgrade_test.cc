@@ -125,7 +125,7 @@ TEST(HostInstallTest, UpgradeWhileAPodRunsKeepsThePodRunning) {
   e2e::MoorNode node((*registry)->MirrorConfig("docker.io"));
   HostPackage package;
   // MoorNode's isolated config (it writes it beside its data dir), watching the package's folder.
-  auto node_config = ReadFileLimited(node.data_dir().parent_path() / "config.yaml", 1 << 20);
+  auto node_config = ReadFileLimited(node.config_path(), 1 << 20);
   ASSERT_TRUE(node_config.ok()) << "MoorNode's config: " << node_config.status().ToString();
   json config = json::parse(*node_config);
   config["manifests"] = kWatched;
