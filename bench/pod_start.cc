@@ -393,7 +393,7 @@ Stages StagesFromLog(const moor::e2e::MoorNode& node, const MoorRound& round, co
     if (l.msg == "sandbox ready" && pod.rfind(base + "-", 0) == 0) sandbox.emplace(pod, after(l.ts));
   }
   for (const LogLine& l : lines) {
-    if (l.ts < round.written || l.msg != "container created") continue;
+    if (l.ts < round.written || (l.msg != "container created" && l.msg != "container created and started")) continue;
     auto it = pod_of_id.find(l.id);
     if (it != pod_of_id.end()) created.emplace(it->second, after(l.ts));
   }

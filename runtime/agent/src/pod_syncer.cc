@@ -589,14 +589,9 @@ void PodSyncer::StartContainer(const Object& pod, const Object& container, bool 
                   {kLabelImage, image_ref},
                   {kLabelImageId, image->id},
                   {kLabelSpecHash, ContainerSpecHash(container)}};
-  Status created = options_.runtime->Create(*spec);
-  if (!created.ok()) return fail("CreateContainerError", created.message());
-  Status started = options_.runtime->Start(spec->id);
-  if (!started.ok()) {
-    Status removed = options_.runtime->Remove(spec->id);
-    (void)removed;
-    return fail("RunContainerError", started.message());
-  }
+  // Created and started in one step (one runc process); a failure leaves nothing behind.
+  Status ran = options_.runtime->Run(*spec);
+  if (!ran.ok()) return fail("RunContainerError", ran.message());
   local.failures.erase(name);
   auto info = options_.runtime->Inspect(spec->id);
   LocalContainer lc;

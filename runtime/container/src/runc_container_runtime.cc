@@ -133,6 +133,7 @@ RuncRuntime::RuncRuntime(RuncRuntimeOptions options, std::string runc, std::stri
                          HostLimits limits)
     : options_(std::move(options)),
       runc_(std::move(runc)),
+      runc_run_(options_.state_dir + "/runc-run.sh"),
       conmon_(std::move(conmon)),
       cgroups_(std::move(cgroups)),
       limits_(limits),
@@ -191,7 +192,11 @@ StatusOr<std::optional<RuncRuntime::RuncState>> RuncRuntime::QueryState(const st
   }
 }
 
-Status RuncRuntime::Create(const ContainerSpec& spec) {
+Status RuncRuntime::Create(const ContainerSpec& spec) { return CreateContainer(spec, /*start_now=*/false); }
+
+Status RuncRuntime::Run(const ContainerSpec& spec) { return CreateContainer(spec, /*start_now=*/true); }
+
+Status RuncRuntime::CreateContainer(const ContainerSpec& spec, bool start_now) {
   MOOR_RETURN_IF_ERROR(ValidateId(spec.id));
   if (spec.rootfs_layers.empty()) return InvalidArgumentError("container " + spec.id + ": no image layers");
   if (spec.args.empty()) return InvalidArgumentError("container " + spec.id + ": no command to run");
@@ -212,18 +217,19 @@ Status RuncRuntime::Create(const ContainerSpec& spec) {
     return UnavailableError("create " + dir.root() + ": " + std::strerror(errno));
   }
   const std::string cgroup_path = DefaultCgroupPath(spec.id);
-  Status s = CreateIn(spec, dir, cgroup_path);
+  Status s = CreateIn(spec, dir, cgroup_path, start_now);
   if (!s.ok()) {
     Status cleanup = Destroy(spec.id, cgroup_path);
     if (!cleanup.ok()) {
       LogWarn("cleaning up a container that failed to create", {{"id", spec.id}, {"error", cleanup.ToString()}});
     }
-    return s.WithContext("creating container " + spec.id);
+    return s.WithContext(std::string(start_now ? "running" : "creating") + " container " + spec.id);
   }
   return Status::Ok();
 }
 
-Status RuncRuntime::CreateIn(const ContainerSpec& spec, const ContainerDir& dir, const std::string& cgroup_path) {
+Status RuncRuntime::CreateIn(const ContainerSpec& spec, const ContainerDir& dir, const std::string& cgroup_path,
+                             bool start_now) {
   for (const auto& d : {dir.rootfs(), dir.upper(), dir.work(), dir.persist(), dir.exit_dir(), dir.socket_dir()}) {
     MOOR_RETURN_IF_ERROR(MakeDirs(d));
   }
@@ -234,6 +240,8 @@ Status RuncRuntime::CreateIn(const ContainerSpec& spec, const ContainerDir& dir,
   record.log_path = spec.log_path;
   record.cgroup_path = cgroup_path;
   record.created_at = FormatRfc3339Micro(SystemClock().Now());
+  // Recorded first, as Start does: the process may exit (and conmon record it) before runc returns.
+  if (start_now) record.started_at = record.created_at;
   MOOR_RETURN_IF_ERROR(dir.WriteRecord(record));
 
   MOOR_RETURN_IF_ERROR(MountOverlay(spec.rootfs_layers, dir.upper(), dir.work(), dir.rootfs()));
@@ -247,7 +255,7 @@ Status RuncRuntime::CreateIn(const ContainerSpec& spec, const ContainerDir& dir,
   context.nofile_limit = limits_.nofile_limit;
   context.available_capabilities = limits_.bounding_capabilities;
   MOOR_ASSIGN_OR_RETURN(nlohmann::json config, BuildOciSpec(spec, context));
-  // Read once, by `runc create` below; not needed after a reboot, so no fsync.
+  // Read once, by `runc create` / `runc run` below; not needed after a reboot, so no fsync.
   MOOR_RETURN_IF_ERROR(WriteFileAtomic(dir.config(), config.dump(2) + "\n", 0600, Durability::kProcessCrash));
   MOOR_RETURN_IF_ERROR(MakeDirs(fs::path(spec.log_path).parent_path().string()));
 
@@ -257,7 +265,7 @@ Status RuncRuntime::CreateIn(const ContainerSpec& spec, const ContainerDir& dir,
                  "-c", spec.id,
                  "-u", spec.id,
                  "-n", spec.id,
-                 "-r", runc_,
+                 "-r", start_now ? runc_run_ : runc_,
                  "--runtime-arg", "--root",
                  "--runtime-arg", options_.runc_root,
                  "-b", dir.bundle(),
@@ -276,7 +284,7 @@ Status RuncRuntime::CreateIn(const ContainerSpec& spec, const ContainerDir& dir,
   launch.output_path = dir.conmon_log();
   launch.timeout = kCreateTimeout;
   MOOR_ASSIGN_OR_RETURN(int pid, LaunchConmon(launch));
-  LogDebug("container created", {{"id", spec.id}, {"pid", std::to_string(pid)}});
+  LogDebug(start_now ? "container created and started" : "container created", {{"id", spec.id}, {"pid", std::to_string(pid)}});
   return Status::Ok();
 }
 
@@ -495,6 +503,23 @@ std::vector<std::string> RuncRuntime::InteractiveExecCommand(const std::string& 
 namespace {
 
 // An executable by name (PATH, then /usr/sbin and /sbin, where Debian puts runc) or path.
+// A /bin/sh script conmon runs as its OCI runtime for Run: conmon always calls
+// "<runtime> [--root R] create --bundle B --pid-file P [--console-socket S] ID"; the script
+// execs runc with that first "create" replaced by "run --detach", so the container is created
+// and started by one runc process (`runc start` after it would be a second). Paths are
+// absolute; none of them is the word "create".
+std::string RuncRunWrapper(const std::string& runc) {
+  return "#!/bin/sh\n"
+         "# Written by moor (runtime/container): conmon's \"create\" becomes \"run --detach\".\n"
+         "replaced=\n"
+         "for arg do\n"
+         "  shift\n"
+         "  if [ -z \"$replaced\" ] && [ \"$arg\" = create ]; then set -- \"$@\" run --detach; replaced=1\n"
+         "  else set -- \"$@\" \"$arg\"; fi\n"
+         "done\n"
+         "exec '" + runc + "' \"$@\"\n";
+}
+
 StatusOr<std::string> FindProgram(const std::string& name, const std::string& package) {
   auto executable = [](const std::string& p) { return ::access(p.c_str(), X_OK) == 0; };
   if (name.find('/') != std::string::npos) {
@@ -537,6 +562,8 @@ StatusOr<std::unique_ptr<ContainerRuntime>> CreateRuncRuntime(const RuncRuntimeO
   o.state_dir = fs::canonical(o.state_dir, ec).string();
   if (!ec) o.runc_root = fs::canonical(o.runc_root, ec).string();
   if (ec) return UnavailableError("resolve " + o.state_dir + ": " + ec.message());
+  if (runc.find('\'') != std::string::npos) return InvalidArgumentError("runc path " + runc + " contains a quote");
+  MOOR_RETURN_IF_ERROR(WriteFileAtomic(o.state_dir + "/runc-run.sh", RuncRunWrapper(runc), 0700));
   return std::unique_ptr<ContainerRuntime>(new RuncRuntime(std::move(o), std::move(runc), std::move(conmon),
                                                            CgroupHost::Detect(), DetectHostLimits()));
 }

@@ -25,6 +25,9 @@ class RuncRuntime final : public ContainerRuntime {
 
   Status Create(const ContainerSpec& spec) override;
   Status Start(const std::string& id) override;
+  // One `runc run --detach` under conmon instead of `runc create` + `runc start`: conmon is
+  // given a runtime wrapper (RuncRunWrapper) that turns its "create" into "run --detach".
+  Status Run(const ContainerSpec& spec) override;
   StatusOr<ContainerInfo> Inspect(const std::string& id) override;
   StatusOr<std::vector<ContainerInfo>> List() override;
   Status Kill(const std::string& id, int signal) override;
@@ -46,7 +49,9 @@ class RuncRuntime final : public ContainerRuntime {
   // nullopt if runc does not know the container.
   StatusOr<std::optional<RuncState>> QueryState(const std::string& id);
   std::optional<RuncState> ReadStateFiles(const std::string& id);
-  Status CreateIn(const ContainerSpec& spec, const ContainerDir& dir, const std::string& cgroup_path);
+  // Create (start_now false) or Run (true).
+  Status CreateContainer(const ContainerSpec& spec, bool start_now);
+  Status CreateIn(const ContainerSpec& spec, const ContainerDir& dir, const std::string& cgroup_path, bool start_now);
   ContainerInfo Describe(const ContainerDir& dir, const ContainerRecord& record, const StateLookup& state);
   // runc delete, wait for conmon, unmount, remove cgroups and the state directory.
   Status Destroy(const std::string& id, const std::string& cgroup_path);
@@ -54,6 +59,7 @@ class RuncRuntime final : public ContainerRuntime {
 
   RuncRuntimeOptions options_;
   std::string runc_;
+  std::string runc_run_;  // the wrapper conmon runs for Run (<state_dir>/runc-run.sh)
   std::string conmon_;
   CgroupHost cgroups_;
   HostLimits limits_;

@@ -423,6 +423,37 @@ TEST_F(RuncRuntimeTest, FailedCreateLeavesNothingBehind) {
   EXPECT_TRUE(MountsUnderStateDir().empty());
 }
 
+TEST_F(RuncRuntimeTest, RunCreatesAndStartsWithOneRuncProcess) {
+  // Run: conmon's "create" becomes `runc run --detach` (the runc-run.sh wrapper).
+  auto spec = Spec("run1", {"sh", "-c", "echo ran; exec sleep 1000"});
+  ASSERT_TRUE(runtime_->Run(spec).ok());
+  auto info = runtime_->Inspect(spec.id);
+  ASSERT_TRUE(info.ok()) << info.status().ToString();
+  EXPECT_EQ(info->state, ContainerState::kRunning);
+  EXPECT_GT(info->pid, 0);
+  EXPECT_FALSE(info->started_at.empty());
+  EXPECT_NE(RuncState(options_.runc_root, spec.id).find("\"status\": \"running\""), std::string::npos);
+  EXPECT_FALSE(runtime_->Start(spec.id).ok()) << "already running: no second start";
+  EXPECT_TRUE(testing::WaitFor([&] {
+    auto raw = ReadFileLimited(spec.log_path, 1 << 20);
+    return raw.ok() && raw->find(" stdout F ran") != std::string::npos;
+  }));
+  ASSERT_TRUE(runtime_->Kill(spec.id, SIGKILL).ok());
+  auto exited = WaitForExit(spec.id);
+  ASSERT_TRUE(exited.ok());
+  EXPECT_EQ(exited->exit_code, 137);
+  ASSERT_TRUE(runtime_->Remove(spec.id).ok());
+
+  // A Run that fails leaves nothing behind, like a failed Create.
+  auto broken = Spec("runbroken", {"/does/not/exist"});
+  Status s = runtime_->Run(broken);
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("/does/not/exist"), std::string::npos) << s.ToString();
+  EXPECT_TRUE(MountsUnderStateDir().empty());
+  EXPECT_FALSE(fs::exists(fs::path(options_.state_dir) / broken.id));
+  EXPECT_EQ(RuncState(options_.runc_root, broken.id), "");
+}
+
 TEST_F(RuncRuntimeTest, ContainerWhoseMonitorDiedIsUnknownAndRemovable) {
   auto spec = Spec("orphan", {"sleep", "1000"});
   ASSERT_TRUE(runtime_->Create(spec).ok());

@@ -48,6 +48,17 @@ class ContainerRuntime {
   virtual Status Create(const ContainerSpec& spec) = 0;
   // Starts the user process of a created container.
   virtual Status Start(const std::string& id) = 0;
+  // Create and Start in one step (state kRunning), with one runtime invocation where the
+  // implementation can. On failure nothing of the container is left.
+  virtual Status Run(const ContainerSpec& spec) {
+    MOOR_RETURN_IF_ERROR(Create(spec));
+    Status started = Start(spec.id);
+    if (!started.ok()) {
+      Status removed = Remove(spec.id);
+      (void)removed;  // best effort: the start failed either way
+    }
+    return started;
+  }
   // kNotFound if this runtime has no such container.
   virtual StatusOr<ContainerInfo> Inspect(const std::string& id) = 0;
   // Every container this runtime created and has not removed, in any state.
