@@ -317,9 +317,10 @@ TEST_F(PodE2eTest, DeletingThePodLeavesNoNetnsMountCgroupOrRuncState) {
   node_->RemoveManifest("hello-pod.yaml");
   EXPECT_TRUE(WaitFor([&] { return node_->RuncContainerIds().empty(); }, seconds(30)));
   EXPECT_TRUE(WaitFor([&] { return node_->NetnsWithPrefix().empty(); }, seconds(10)));
+  // The pod's directory goes last, after its network.
+  EXPECT_TRUE(WaitFor([&] { return std::filesystem::is_empty(node_->data_dir() / "pods"); }, seconds(10)));
   EXPECT_TRUE(node_->MountsUnderDataDir().empty()) << ::testing::PrintToString(node_->MountsUnderDataDir());
   EXPECT_TRUE(node_->ContainerCgroupDirs().empty()) << ::testing::PrintToString(node_->ContainerCgroupDirs());
-  EXPECT_TRUE(std::filesystem::is_empty(node_->data_dir() / "pods"));
   // No container directory (the runtime's own runc-run.sh wrapper stays).
   std::vector<std::string> container_dirs;
   for (const auto& e : std::filesystem::directory_iterator(node_->data_dir() / "containers")) {
