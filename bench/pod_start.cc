@@ -112,25 +112,18 @@ std::string ReadProc(const std::string& path) {
   return text.ok() ? *text : std::string();
 }
 
-// A "Vm...:" line of /proc/<pid>/status in kB, or -1.
-long StatusKb(pid_t pid, const std::string& key) {
-  std::istringstream in(ReadProc("/proc/" + std::to_string(pid) + "/status"));
+// The "<key>: <n> kB" line of /proc/<pid>/<file> in kB, or -1: "status" (VmRSS, VmHWM, RssAnon,
+// Threads, ...) or "smaps_rollup" (Pss: shared pages split between their users).
+long ProcKb(pid_t pid, const std::string& file, const std::string& key) {
+  std::istringstream in(ReadProc("/proc/" + std::to_string(pid) + "/" + file));
   std::string line;
   while (std::getline(in, line)) {
     if (line.rfind(key + ":", 0) == 0) return std::stol(line.substr(key.size() + 1));
   }
   return -1;
 }
-
-// A line of /proc/<pid>/smaps_rollup in kB ("Pss": shared pages split between their users), or -1.
-long RollupKb(pid_t pid, const std::string& key) {
-  std::istringstream in(ReadProc("/proc/" + std::to_string(pid) + "/smaps_rollup"));
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind(key + ":", 0) == 0) return std::stol(line.substr(key.size() + 1));
-  }
-  return -1;
-}
+long StatusKb(pid_t pid, const std::string& key) { return ProcKb(pid, "status", key); }
+long RollupKb(pid_t pid, const std::string& key) { return ProcKb(pid, "smaps_rollup", key); }
 
 struct CpuTicks {
   long self = 0;      // utime + stime

@@ -135,6 +135,12 @@ StatusOr<ContainerSpec> BuildContainerSpec(const Object& pod, const Object& cont
   return spec;
 }
 
+std::string PodHostname(const Object& pod) {
+  std::string hostname = Str(manifests::FieldAt(pod, "spec"), "hostname");
+  if (hostname.empty()) hostname = manifests::NameOf(pod);
+  return hostname.substr(0, 63);
+}
+
 std::string PodHostsFile(const Object& pod, const std::string& pod_ip, const std::string& hostname) {
   std::string out =
       "# Kubernetes-managed hosts file (moor).\n"

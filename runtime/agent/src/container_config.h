@@ -30,6 +30,10 @@ StatusOr<ContainerSpec> BuildContainerSpec(const Object& pod, const Object& cont
 // cgroup limits from `resources` (requests.cpu -> shares, limits.cpu -> quota, limits.memory).
 StatusOr<ResourceLimits> ResourceLimitsOf(const Object& container);
 
+// The pod's hostname: spec.hostname, else the pod's name, cut to 63 characters (a DNS label, and
+// what sethostname takes).
+std::string PodHostname(const Object& pod);
+
 // /etc/hosts as kubelet writes it (localhost entries, then "<podIP>\t<hostname>", hostAliases).
 std::string PodHostsFile(const Object& pod, const std::string& pod_ip, const std::string& hostname);
 

@@ -471,9 +471,7 @@ Status PodSyncer::CreateSandbox(const Object& pod, LocalPod& local) {
     }
   }
   MOOR_ASSIGN_OR_RETURN(SandboxNetwork net, options_.network->Setup(PodLayout::SandboxId(local.uid), ports));
-  std::string hostname = Str(manifests::FieldAt(pod, "spec"), "hostname");
-  if (hostname.empty()) hostname = manifests::NameOf(pod);
-  if (hostname.size() > 63) hostname = hostname.substr(0, 63);
+  const std::string hostname = PodHostname(pod);
   std::string host_resolv;
   if (auto r = ReadFileLimited("/etc/resolv.conf", 1 << 16); r.ok()) host_resolv = *r;
   // No fsync for the sandbox's files: a reboot wipes the sandbox (its netns and containers), and
@@ -568,7 +566,7 @@ void PodSyncer::StartContainer(const Object& pod, const Object& container, bool 
   auto net = options_.network->Inspect(PodLayout::SandboxId(local.uid));
   if (!net.ok()) return fail("CreateContainerError", "pod sandbox is gone: " + net.status().message());
   sandbox.netns_path = net->netns_path;
-  sandbox.hostname = Str(manifests::FieldAt(pod, "spec"), "hostname").empty() ? manifests::NameOf(pod) : Str(manifests::FieldAt(pod, "spec"), "hostname");
+  sandbox.hostname = PodHostname(pod);  // as CreateSandbox wrote it into etc-hostname
   sandbox.hosts_file = dir + "/etc-hosts";
   sandbox.hostname_file = dir + "/etc-hostname";
   sandbox.resolv_conf_file = dir + "/resolv.conf";

@@ -84,6 +84,9 @@ std::optional<ExitRecord> ReadExitFile(const std::string& path) {
   return r;
 }
 
+// Where CreateRuncRuntime writes the script conmon runs for Run (see RuncRunWrapper).
+std::string RuncRunWrapperPath(const std::string& state_dir) { return state_dir + "/runc-run.sh"; }
+
 // What runc and moor need of /proc/<pid>/stat: the state letter (field 3) and the start time
 // in clock ticks (field 22). nullopt if the process is gone.
 struct ProcStat {
@@ -133,7 +136,6 @@ RuncRuntime::RuncRuntime(RuncRuntimeOptions options, std::string runc, std::stri
                          HostLimits limits)
     : options_(std::move(options)),
       runc_(std::move(runc)),
-      runc_run_(options_.state_dir + "/runc-run.sh"),
       conmon_(std::move(conmon)),
       cgroups_(std::move(cgroups)),
       limits_(limits),
@@ -265,7 +267,7 @@ Status RuncRuntime::CreateIn(const ContainerSpec& spec, const ContainerDir& dir,
                  "-c", spec.id,
                  "-u", spec.id,
                  "-n", spec.id,
-                 "-r", start_now ? runc_run_ : runc_,
+                 "-r", start_now ? RuncRunWrapperPath(options_.state_dir) : runc_,
                  "--runtime-arg", "--root",
                  "--runtime-arg", options_.runc_root,
                  "-b", dir.bundle(),
@@ -563,7 +565,7 @@ StatusOr<std::unique_ptr<ContainerRuntime>> CreateRuncRuntime(const RuncRuntimeO
   if (!ec) o.runc_root = fs::canonical(o.runc_root, ec).string();
   if (ec) return UnavailableError("resolve " + o.state_dir + ": " + ec.message());
   if (runc.find('\'') != std::string::npos) return InvalidArgumentError("runc path " + runc + " contains a quote");
-  MOOR_RETURN_IF_ERROR(WriteFileAtomic(o.state_dir + "/runc-run.sh", RuncRunWrapper(runc), 0700));
+  MOOR_RETURN_IF_ERROR(WriteFileAtomic(RuncRunWrapperPath(o.state_dir), RuncRunWrapper(runc), 0700));
   return std::unique_ptr<ContainerRuntime>(new RuncRuntime(std::move(o), std::move(runc), std::move(conmon),
                                                            CgroupHost::Detect(), DetectHostLimits()));
 }

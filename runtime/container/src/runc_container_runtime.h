@@ -59,7 +59,6 @@ class RuncRuntime final : public ContainerRuntime {
 
   RuncRuntimeOptions options_;
   std::string runc_;
-  std::string runc_run_;  // the wrapper conmon runs for Run (<state_dir>/runc-run.sh)
   std::string conmon_;
   CgroupHost cgroups_;
   HostLimits limits_;
