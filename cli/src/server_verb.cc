@@ -98,8 +98,9 @@ int RunServer(const ServerFlags& flags) {
     return 2;
   }
   SetLogLevel(level);
+  const std::string config_source = config_file.empty() ? "(built-in defaults)" : config_file;
   if (flags.check_config) {
-    std::cout << "config " << (config_file.empty() ? "(built-in defaults)" : config_file) << " is valid\n"
+    std::cout << "config " << config_source << " is valid\n"
               << "data dir:  " << config.data_dir.string() << "\n"
               << "manifests: " << config.ManifestsDir().string() << "\n"
               << "api:       https://" << config.listen << "\n"
@@ -190,7 +191,7 @@ int RunServer(const ServerFlags& flags) {
             {{"kubeconfig", kubeconfig_path.string()}, {"try", "KUBECONFIG=" + kubeconfig_path.string() + " kubectl get all"}});
   }
   LogInfo("moor server ready", {{"api", server_url},
-                                {"config", config_file.empty() ? "(built-in defaults)" : config_file},
+                                {"config", config_source},
                                 {"kubeconfig", kubeconfig_path.string()},
                                 {"manifests", config.ManifestsDir().string()},
                                 {"data_dir", config.data_dir.string()},

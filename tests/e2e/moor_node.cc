@@ -1,11 +1,9 @@
 #include "moor_node.h"
 
 #include <signal.h>
-#include <sys/mount.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <fstream>
 #include <random>
 #include <sstream>
 
@@ -18,6 +16,17 @@ namespace fs = std::filesystem;
 using testing::RunCommand;
 
 namespace {
+
+// Where the daemon's cgroup parent `prefix` can be: /sys/fs/cgroup/<prefix> (cgroup v2) and
+// /sys/fs/cgroup/<controller>/<prefix> for every v1 controller.
+std::vector<fs::path> CgroupParents(const std::string& prefix) {
+  std::vector<fs::path> parents = {fs::path("/sys/fs/cgroup") / prefix};
+  std::error_code ec;
+  for (const auto& controller : fs::directory_iterator("/sys/fs/cgroup", ec)) {
+    parents.push_back(controller.path() / prefix);
+  }
+  return parents;
+}
 
 std::string Hex(int n) { return RandomHex(static_cast<std::size_t>((n + 1) / 2)).substr(0, static_cast<std::size_t>(n)); }
 
@@ -160,8 +169,7 @@ std::vector<std::string> MoorNode::MountsUnderDataDir() {
 std::vector<std::string> MoorNode::ContainerCgroupDirs() {
   std::vector<std::string> out;
   std::error_code ec;
-  for (const auto& controller : fs::directory_iterator("/sys/fs/cgroup", ec)) {
-    fs::path parent = controller.path() / prefix_;
+  for (const fs::path& parent : CgroupParents(prefix_)) {
     if (!fs::is_directory(parent, ec)) continue;
     for (const auto& child : fs::directory_iterator(parent, ec)) {
       if (child.is_directory()) out.push_back(child.path().string());
@@ -203,11 +211,7 @@ void MoorNode::Clean() {
 
 void RemoveCgroupDirs(const std::string& prefix) {
   std::error_code ec;
-  std::vector<fs::path> parents = {fs::path("/sys/fs/cgroup") / prefix};
-  for (const auto& controller : fs::directory_iterator("/sys/fs/cgroup", ec)) {
-    parents.push_back(controller.path() / prefix);
-  }
-  for (const fs::path& parent : parents) {
+  for (const fs::path& parent : CgroupParents(prefix)) {
     if (!fs::is_directory(parent, ec)) continue;
     for (const auto& child : fs::directory_iterator(parent, ec)) {
       if (child.is_directory()) ::rmdir(child.path().c_str());

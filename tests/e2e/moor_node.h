@@ -12,6 +12,23 @@
 
 namespace moor::e2e {
 
+// hello-pod: busybox httpd on port 8000 (the image's /www says "hello from moor"), the pod most
+// tests run.
+inline constexpr char kHelloPod[] = R"Y(apiVersion: v1
+kind: Pod
+metadata:
+  name: hello-pod
+  labels: {app: hello}
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: web
+    image: busybox:1.36
+    command: ["httpd", "-f", "-v", "-p", "8000", "-h", "/www"]
+    ports:
+    - {name: http, containerPort: 8000}
+)Y";
+
 // A real `moor server` with its node agent, isolated for one test: its own data dir and
 // watched folder, a unique name prefix (network namespaces, cgroup parent), its own bridge, a
 // free /24 inside 10.42.0.0/16 and its own metric for the unreachable safety routes. Clean()

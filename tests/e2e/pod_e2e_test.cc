@@ -22,21 +22,6 @@ using testing::ChildProcess;
 using testing::WaitFor;
 using std::chrono::seconds;
 
-constexpr char kHelloPod[] = R"Y(apiVersion: v1
-kind: Pod
-metadata:
-  name: hello-pod
-  labels: {app: hello}
-spec:
-  terminationGracePeriodSeconds: 1
-  containers:
-  - name: web
-    image: busybox:1.36
-    command: ["httpd", "-f", "-v", "-p", "8000", "-h", "/www"]
-    ports:
-    - {name: http, containerPort: 8000}
-)Y";
-
 class PodE2eTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {

@@ -8,7 +8,6 @@
 // state. Everything is undone also when the test fails.
 #include <signal.h>
 
-#include <fstream>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -31,18 +30,6 @@ using testing::RunCommand;
 using testing::WaitFor;
 
 constexpr char kWatched[] = "/var/lib/moor/manifests";
-
-constexpr char kHelloPod[] = R"Y(apiVersion: v1
-kind: Pod
-metadata:
-  name: hello-pod
-spec:
-  terminationGracePeriodSeconds: 1
-  containers:
-  - name: web
-    image: busybox:1.36
-    command: ["httpd", "-f", "-p", "8000", "-h", "/www"]
-)Y";
 
 // The installed /usr/bin/moor started with the unit's ExecStart plus --config, and its client.
 class InstalledDaemon {
@@ -138,8 +125,8 @@ TEST(HostInstallTest, UpgradeWhileAPodRunsKeepsThePodRunning) {
   error = daemon.Start();
   ASSERT_TRUE(error.empty()) << error;
 
-  testing::WriteFile(fs::path(kWatched) / ".hello-pod.yaml.tmp", kHelloPod);
-  fs::rename(fs::path(kWatched) / ".hello-pod.yaml.tmp", fs::path(kWatched) / "hello-pod.yaml");
+  // Written whole (a temp name the folder ignores, then rename), as MoorNode::WriteManifest does.
+  ASSERT_TRUE(WriteFileAtomic(fs::path(kWatched) / "hello-pod.yaml", e2e::kHelloPod).ok());
   PodFacts before;
   bool running = WaitFor([&] {
     before = FactsOf(daemon.Pod("hello-pod"));
