@@ -2,17 +2,17 @@
 
 namespace moor::cli {
 
-StatusOr<runtime::Object> StoreClusterClient::Get(const runtime::ObjectKey& key) {
+StatusOr<manifests::Object> StoreClusterClient::Get(const manifests::ObjectKey& key) {
   MOOR_ASSIGN_OR_RETURN(store::Record record, store_.Get(key));
   return std::move(record.object);
 }
 
-StatusOr<runtime::ObjectList> StoreClusterClient::List(const std::string& kind, const std::optional<std::string>& ns) {
+StatusOr<store::ObjectList> StoreClusterClient::List(const std::string& kind, const std::optional<std::string>& ns) {
   store::ListOptions options;
   options.kind = kind;
   options.ns = ns;
   MOOR_ASSIGN_OR_RETURN(store::ListResult result, store_.List(options));
-  runtime::ObjectList list;
+  store::ObjectList list;
   list.resource_version = result.resource_version;
   list.items.reserve(result.items.size());
   for (store::Record& r : result.items) list.items.push_back(std::move(r.object));
@@ -26,9 +26,9 @@ StatusOr<std::unique_ptr<store::Watcher>> StoreClusterClient::Watch(const std::s
   return store_.Watch(options);
 }
 
-StatusOr<runtime::Object> StoreClusterClient::Create(const runtime::Object& obj) { return store_.Create(obj); }
-StatusOr<runtime::Object> StoreClusterClient::Update(const runtime::Object& obj) { return store_.Update(obj); }
-StatusOr<runtime::Object> StoreClusterClient::UpdateStatus(const runtime::Object& obj) { return store_.UpdateStatus(obj); }
+StatusOr<manifests::Object> StoreClusterClient::Create(const manifests::Object& obj) { return store_.Create(obj); }
+StatusOr<manifests::Object> StoreClusterClient::Update(const manifests::Object& obj) { return store_.Update(obj); }
+StatusOr<manifests::Object> StoreClusterClient::UpdateStatus(const manifests::Object& obj) { return store_.UpdateStatus(obj); }
 Status StoreClusterClient::RecordEvent(const store::EventInput& event) { return store_.RecordEvent(event); }
 
 }  // namespace moor::cli

@@ -51,7 +51,7 @@ class NodeAgentImpl final : public NodeAgent {
     MOOR_ASSIGN_OR_RETURN(std::vector<std::string> existing, syncer_->LoadExisting());
     for (const std::string& key : existing) queue_.Add(key);
     // Initial list before the workers start, so adopted pods are checked against the store first.
-    MOOR_ASSIGN_OR_RETURN(ObjectList pods, options_.cluster->List("Pod", std::nullopt));
+    MOOR_ASSIGN_OR_RETURN(store::ObjectList pods, options_.cluster->List("Pod", std::nullopt));
     for (const Object& pod : pods.items) Consider(pod);
     pods_rv_ = pods.resource_version;
     LogInfo("node agent started", {{"node", node_.name}, {"adopted_pods", std::to_string(existing.size())},

@@ -8,7 +8,7 @@
 
 #include "moor/common/clock.h"
 #include "moor/common/status.h"
-#include "moor/runtime/cluster_client.h"
+#include "moor/store/cluster_client.h"
 #include "moor/runtime/container_runtime.h"
 #include "moor/runtime/image_store.h"
 #include "moor/runtime/pod_network.h"
@@ -17,7 +17,7 @@ namespace moor::runtime {
 
 struct NodeAgentOptions {
   std::string node_name;                 // "" = this host's name
-  ClusterClient* cluster = nullptr;      // required, not owned
+  store::ClusterClient* cluster = nullptr;  // required, not owned
   ContainerRuntime* runtime = nullptr;   // required, not owned
   PodNetwork* network = nullptr;         // required, not owned
   ImageStore* images = nullptr;          // required, not owned

@@ -11,7 +11,7 @@
 #include "moor/manifests/object.h"
 #include "moor/store/store.h"
 
-namespace moor::runtime {
+namespace moor::store {
 
 using manifests::Object;
 using manifests::ObjectKey;
@@ -21,9 +21,10 @@ struct ObjectList {
   std::int64_t resource_version = 0;
 };
 
-// The narrow view of the cluster a node agent needs. In the server process it is backed by
-// the store (cli/ wires that); a `moor agent` on another machine backs it with the API client.
-// Nothing in runtime/ opens the store itself. Every method is thread-safe. The store's value
+// The narrow view of the cluster that node components (the runtime's node agent, netproxy's
+// service proxy) need. In the server process it is backed by the store (cli/ wires that); a
+// `moor agent` on another machine backs it with the API client. Neither runtime/ nor netproxy/
+// opens the store itself. Every method is thread-safe. The store's value
 // types (WatchEvent, Watcher, EventInput) are shared so both backings speak the same words.
 class ClusterClient {
  public:
@@ -33,13 +34,13 @@ class ClusterClient {
   // Every object of `kind` (in `ns`, or all namespaces).
   virtual StatusOr<ObjectList> List(const std::string& kind, const std::optional<std::string>& ns) = 0;
   // Changes of `kind` after `from_rv` (kGone if that is too old: relist).
-  virtual StatusOr<std::unique_ptr<store::Watcher>> Watch(const std::string& kind, std::int64_t from_rv) = 0;
+  virtual StatusOr<std::unique_ptr<Watcher>> Watch(const std::string& kind, std::int64_t from_rv) = 0;
   virtual StatusOr<Object> Create(const Object& obj) = 0;
   // Replaces spec/metadata (precondition: metadata.resourceVersion when set).
   virtual StatusOr<Object> Update(const Object& obj) = 0;
   // Replaces status only (precondition: metadata.resourceVersion when set).
   virtual StatusOr<Object> UpdateStatus(const Object& obj) = 0;
-  virtual Status RecordEvent(const store::EventInput& event) = 0;
+  virtual Status RecordEvent(const EventInput& event) = 0;
 };
 
-}  // namespace moor::runtime
+}  // namespace moor::store
