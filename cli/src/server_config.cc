@@ -3,6 +3,7 @@
 #include <cctype>
 #include <string>
 
+#include "moor/common/ipv4_cidr.h"
 #include "moor/manifests/parse.h"
 
 namespace moor::cli {
@@ -73,6 +74,11 @@ Status LoadServerConfig(const std::filesystem::path& file, ServerConfig& config)
       MOOR_ASSIGN_OR_RETURN(config.node_name, want_string());
     } else if (key == "podSubnet") {
       MOOR_ASSIGN_OR_RETURN(config.pod_subnet, want_string());
+    } else if (key == "serviceCIDR") {
+      MOOR_ASSIGN_OR_RETURN(config.service_cidr, want_string());
+      auto cidr = Ipv4Cidr::Parse(config.service_cidr);
+      if (!cidr.ok()) return fail(key, cidr.status().message());
+      if (cidr->prefix_len > 28) return fail(key, "the service range needs at least 16 addresses (a /28 or wider)");
     } else if (key == "bridge") {
       MOOR_ASSIGN_OR_RETURN(config.bridge, want_string());
       if (config.bridge.empty() || config.bridge.size() > 15) return fail(key, "a bridge name has 1 to 15 characters");
@@ -90,7 +96,7 @@ Status LoadServerConfig(const std::filesystem::path& file, ServerConfig& config)
     } else {
       return fail(key,
                   "unknown setting (known: dataDir, manifests, listen, logLevel, strict, resyncInterval, disableAgent, "
-                  "nodeName, podSubnet, bridge, namePrefix, routeMetric, registries, disableDefaultRegistryEndpoint)");
+                  "nodeName, podSubnet, serviceCIDR, bridge, namePrefix, routeMetric, registries, disableDefaultRegistryEndpoint)");
     }
   }
   return Status::Ok();

@@ -23,6 +23,7 @@ struct ServerConfig {
   bool disable_agent = false;                   // store and API only: no containers run here
   std::string node_name;                        // "" = the host name
   std::string pod_subnet = "10.42.0.0/24";      // this node's slice of the pod range 10.42.0.0/16
+  std::string service_cidr = "10.43.0.0/16";    // ClusterIPs are allocated from it
   std::string bridge = "moor0";                 // the pods' Linux bridge
   std::string name_prefix = "moor";             // network namespaces and the cgroup parent
   int route_metric = 0;                         // metric of the unreachable safety routes (tests)

@@ -2,7 +2,7 @@
 
 #include <cctype>
 
-#include "moor/runtime/cni/ipv4_cidr.h"
+#include "moor/common/ipv4_cidr.h"
 
 namespace moor::runtime::cni {
 

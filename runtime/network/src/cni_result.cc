@@ -2,7 +2,7 @@
 
 #include <optional>
 
-#include "moor/runtime/cni/ipv4_cidr.h"
+#include "moor/common/ipv4_cidr.h"
 
 namespace moor::runtime::cni {
 

@@ -19,7 +19,7 @@
 #include <nlohmann/json.hpp>
 
 #include "moor/common/files.h"
-#include "moor/runtime/cni/ipv4_cidr.h"
+#include "moor/common/ipv4_cidr.h"
 #include "moor/runtime/cni_network.h"
 #include "moor/testing/process.h"
 #include "moor/testing/temp_dir.h"
@@ -179,10 +179,10 @@ TEST_F(CniNetworkIntegrationTest, SandboxesReachEachOtherTheHostAndHostPorts) {
   auto b = net->Setup("b", {});
   ASSERT_TRUE(b.ok()) << b.status().ToString();
 
-  auto subnet = cni::Ipv4Cidr::Parse(options_.pod_subnet);
+  auto subnet = Ipv4Cidr::Parse(options_.pod_subnet);
   ASSERT_TRUE(subnet.ok());
   for (const SandboxNetwork* s : {&*a, &*b}) {
-    auto ip = cni::ParseIpv4Address(s->ip);
+    auto ip = ParseIpv4Address(s->ip);
     ASSERT_TRUE(ip.ok()) << s->ip;
     EXPECT_TRUE(subnet->ContainsAddress(*ip)) << s->ip << " not in " << options_.pod_subnet;
     EXPECT_EQ(s->gateway, options_.pod_subnet.substr(0, options_.pod_subnet.rfind('.')) + ".1");

@@ -124,6 +124,21 @@ TEST(ServerConfigTest, ShippedConfigParsesToTheDefaults) {
   EXPECT_EQ(config.ManifestsDir(), "/var/lib/moor/manifests");
   EXPECT_EQ(config.listen, defaults.listen);
   EXPECT_EQ(config.resync_interval, defaults.resync_interval);
+  EXPECT_EQ(config.service_cidr, defaults.service_cidr);
+}
+
+TEST(ServerConfigTest, ServiceCidrMustBeACanonicalIpv4RangeOfSixteenOrMore) {
+  testing::TempDir dir("config");
+  ServerConfig config;
+  testing::WriteFile(dir / "ok.yaml", "serviceCIDR: 10.96.0.0/12\n");
+  ASSERT_TRUE(LoadServerConfig(dir / "ok.yaml", config).ok());
+  EXPECT_EQ(config.service_cidr, "10.96.0.0/12");
+  for (const char* bad : {"10.43.0.1/16", "10.43.0.0/30", "fd00::/108"}) {
+    testing::WriteFile(dir / "bad.yaml", std::string("nodeName: a\nserviceCIDR: ") + bad + "\n");
+    Status s = LoadServerConfig(dir / "bad.yaml", config);
+    ASSERT_FALSE(s.ok()) << bad;
+    EXPECT_NE(s.message().find("bad.yaml:2:1: serviceCIDR:"), std::string::npos) << s.message();
+  }
 }
 
 TEST(ServerConfigTest, ErrorsNameTheLineAndKey) {

@@ -1,8 +1,8 @@
-#include "moor/runtime/cni/ipv4_cidr.h"
+#include "moor/common/ipv4_cidr.h"
 
 #include <gtest/gtest.h>
 
-namespace moor::runtime::cni {
+namespace moor {
 namespace {
 
 TEST(CniIpv4CidrTest, ParsesCanonicalPrefixes) {
@@ -82,4 +82,4 @@ TEST(CniIpv4CidrTest, Addresses) {
 }
 
 }  // namespace
-}  // namespace moor::runtime::cni
+}  // namespace moor

@@ -6,7 +6,7 @@
 
 #include "moor/common/status.h"
 
-namespace moor::runtime::cni {
+namespace moor {
 
 // An IPv4 prefix such as "10.42.0.0/16". Parse() accepts only canonical prefixes (no host bits
 // set), so "10.42.0.1/16" is rejected rather than silently widened.
@@ -30,4 +30,4 @@ struct Ipv4Cidr {
 StatusOr<std::uint32_t> ParseIpv4Address(std::string_view text);
 std::string FormatIpv4Address(std::uint32_t address);
 
-}  // namespace moor::runtime::cni
+}  // namespace moor

@@ -1,8 +1,8 @@
-#include "moor/runtime/cni/ipv4_cidr.h"
+#include "moor/common/ipv4_cidr.h"
 
 #include <charconv>
 
-namespace moor::runtime::cni {
+namespace moor {
 
 namespace {
 
@@ -74,4 +74,4 @@ bool Ipv4Cidr::Overlaps(const Ipv4Cidr& other) const { return Contains(other) ||
 
 std::string Ipv4Cidr::ToString() const { return FormatIpv4Address(network) + "/" + std::to_string(prefix_len); }
 
-}  // namespace moor::runtime::cni
+}  // namespace moor
