@@ -56,11 +56,11 @@ std::string FreeSubnet() {
 std::string MissingPrerequisites() {
   if (::geteuid() != 0) return "the e2e tests need root (runc, network namespaces, mounts, cgroups)";
   for (const char* tool : {"/usr/sbin/runc", "/usr/bin/conmon", "/usr/lib/cni/bridge", "/usr/lib/cni/host-local",
-                           "/usr/lib/cni/portmap", "/bin/busybox", "/usr/bin/docker-registry",
+                           "/usr/lib/cni/portmap", "/usr/sbin/nft", "/bin/busybox", "/usr/bin/docker-registry",
                            "/usr/bin/skopeo", "/usr/bin/curl"}) {
     if (::access(tool, X_OK) != 0) {
       return std::string("the e2e tests need ") + tool + " (make check installs it: runc conmon containernetworking-plugins "
-             "busybox-static docker-registry skopeo curl)";
+             "nftables busybox-static docker-registry skopeo curl)";
     }
   }
   return "";
@@ -79,6 +79,8 @@ MoorNode::MoorNode(nlohmann::json registries) {
   prefix_ = "e" + Hex(6);
   bridge_ = prefix_ + "br";
   subnet_ = FreeSubnet();
+  // The Services' /24 has the pod subnet's third number: tests running at once never share a ClusterIP.
+  service_cidr_ = "10.43." + subnet_.substr(6, subnet_.find(".0/24") - 6) + ".0/24";
   port_ = testing::FreeLoopbackPort();
   route_metric_ = 1000 + static_cast<int>(std::random_device{}() % 50000);
   nlohmann::json config = {{"dataDir", data_.string()},
@@ -87,6 +89,7 @@ MoorNode::MoorNode(nlohmann::json registries) {
                            {"bridge", bridge_},
                            {"namePrefix", prefix_},
                            {"podSubnet", subnet_},
+                           {"serviceCIDR", service_cidr_},
                            {"routeMetric", route_metric_},
                            {"logLevel", "debug"},
                            {"registries", registries},
@@ -201,12 +204,15 @@ void MoorNode::Clean() {
   net.name_prefix = prefix_;
   net.bridge = bridge_;
   net.pod_subnet = subnet_;
+  net.service_cidr = service_cidr_;
   net.state_dir = (data_ / "network").string();
   net.route_metric = route_metric_;
   Status st = runtime::RemoveCniHostState(net);
   (void)st;
   for (const std::string& ns : NetnsWithPrefix()) RunCommand({"ip", "netns", "delete", ns});
   RemoveCgroupDirs(prefix_);
+  // The service proxy's nftables table (named after the prefix); its /32 routes went with the bridge.
+  RunCommand({"nft", "delete", "table", "ip", prefix_});
 }
 
 void RemoveCgroupDirs(const std::string& prefix) {

@@ -31,9 +31,10 @@ spec:
 
 // A real `moor server` with its node agent, isolated for one test: its own data dir and
 // watched folder, a unique name prefix (network namespaces, cgroup parent), its own bridge, a
-// free /24 inside 10.42.0.0/16 and its own metric for the unreachable safety routes. Clean()
-// (also run by the destructor) removes every piece of host state the daemon may have made:
-// containers, mounts, namespaces, the bridge, the routes, the cgroup dirs.
+// free /24 inside 10.42.0.0/16 (and the matching /24 of 10.43.0.0/16 for its Services) and its
+// own metric for the unreachable safety routes. Clean() (also run by the destructor) removes
+// every piece of host state the daemon may have made: containers, mounts, namespaces, the
+// bridge, the routes, the cgroup dirs, the service proxy's nftables table.
 class MoorNode {
  public:
   // `registries`: the config's registries section (mirrors to a test registry).
@@ -68,6 +69,8 @@ class MoorNode {
   std::filesystem::path first_server_log() const { return dir_.path() / "server-0.log"; }
   const std::filesystem::path& manifests_dir() const { return manifests_; }
   const std::string& prefix() const { return prefix_; }
+  // The node's service range (`serviceCIDR`): a /24 of 10.43.0.0/16 of its own.
+  const std::string& service_cidr() const { return service_cidr_; }
 
   // Removes everything (see class comment). Safe to call more than once.
   void Clean();
@@ -75,7 +78,7 @@ class MoorNode {
  private:
   testing::TempDir dir_{"e2e"};
   std::filesystem::path data_, manifests_, config_;
-  std::string prefix_, bridge_, subnet_;
+  std::string prefix_, bridge_, subnet_, service_cidr_;
   int port_ = 0;
   int route_metric_ = 0;
   std::unique_ptr<testing::ChildProcess> server_;
