@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make demo`: runs moor on a local data dir (.demo/ in the checkout) and shows what it does:
-# a Pod dropped into the watched folder runs as a real runc container and answers on its IP,
-# is restarted when killed, and is gone when its file is deleted. The image comes from a
+# a Pod and its Service dropped into the watched folder run as a real runc container that
+# answers on its IP and through the Service's ClusterIP, is restarted when killed, and is gone
+# when its file is deleted. The image comes from a
 # registry on 127.0.0.1 that the demo fills with a busybox image built from busybox-static;
 # nothing leaves this machine. On exit the demo removes its pods, bridge and routes.
 set -euo pipefail
@@ -44,7 +45,7 @@ ROUTES_BEFORE=$(ip route show type unreachable 2>/dev/null || true)
 cleanup() {
   set +e
   if [ -n "${SERVER:-}" ] && kill -0 "$SERVER" 2>/dev/null; then
-    rm -f "$ROOT/manifests/hello-pod.yaml"
+    rm -f "$ROOT/manifests/hello-pod.yaml" "$ROOT/manifests/hello-service.yaml"
     [ $AGENT = 1 ] && wait_for 20 bash -c "[ -z \"\$(runc --root '$ROOT/data/runc' list -q 2>/dev/null)\" ]"
     kill "$SERVER" 2>/dev/null; wait "$SERVER" 2>/dev/null
   fi
@@ -57,6 +58,7 @@ cleanup() {
       echo "$ROUTES_BEFORE" | grep -q "^unreachable $cidr" || ip route delete unreachable "$cidr" 2>/dev/null
     done
     for d in /sys/fs/cgroup/*/$PREFIX /sys/fs/cgroup/$PREFIX; do [ -d "$d" ] && rmdir "$d" 2>/dev/null; done
+    nft delete table ip "$PREFIX" 2>/dev/null
   fi
 }
 trap cleanup EXIT
@@ -109,13 +111,22 @@ bold "moor server is running: API https://127.0.0.1:$PORT, watching $ROOT/manife
 run moor version
 
 if [ $AGENT = 1 ]; then
-  bold "Drop a Pod into the watched folder: it runs as a runc container on its own IP"
+  bold "Drop a Pod and its Service into the watched folder: the pod runs as a runc container on its own IP"
   run cp examples/hello-pod/pod.yaml "$ROOT/manifests/hello-pod.yaml"
+  run cp examples/hello-pod/service.yaml "$ROOT/manifests/hello-service.yaml"
   pod_ready() { local pod; pod=$("$MOOR" get pod hello-pod -o json 2>/dev/null) && grep -q '"ready": true' <<<"$pod"; }
   wait_for 60 pod_ready || { run moor describe pod hello-pod; tail -20 "$ROOT/server.log"; exit 1; }
   run moor get pods -o wide
   IP=$("$MOOR" get pod hello-pod -o json | sed -n 's/.*"podIP": "\([0-9.]*\)".*/\1/p' | head -1)
   run curl -s "http://$IP:8000/"
+
+  bold "The Service: a ClusterIP that sends port 80 to the ready pod's port 8000 (kernel NAT rules)"
+  svc_ready() { "$MOOR" get endpoints hello -o json 2>/dev/null | grep -q '"ip": "'"$IP"'"'; }
+  wait_for 30 svc_ready || { run moor get svc,endpoints; tail -20 "$ROOT/server.log"; exit 1; }
+  run moor get svc,endpoints hello
+  SVC_IP=$("$MOOR" get svc hello -o json | sed -n 's/.*"clusterIP": "\([0-9.]*\)".*/\1/p' | head -1)
+  wait_for 10 curl -sf "http://$SVC_IP/" || true
+  run curl -s "http://$SVC_IP/"
   run moor logs hello-pod --tail 3
   run moor exec hello-pod -- hostname
 
@@ -126,13 +137,15 @@ if [ $AGENT = 1 ]; then
   wait_for 30 pod_ready
   run moor get pods
 
-  bold "Delete the file: the pod is stopped and everything it had is removed"
+  bold "Delete the pod's file: the pod is stopped and everything it had is removed"
   run rm "$ROOT/manifests/hello-pod.yaml"
   wait_for 30 bash -c "! '$MOOR' get pod hello-pod"
   run moor get pods
+  echo "# the Service is still there, with no ready pod behind it: connections are refused at once"
+  run curl -sS "http://$SVC_IP/"
 fi
 
-bold "Objects synced from the folder (Deployments and Services are stored; their controllers and the service proxy come next)"
+bold "Objects synced from the folder (Deployments are stored; their controller comes next)"
 run moor get cm,deploy,svc
 
 bold "A broken file next to good ones: it is reported with file and line, nothing else changes"
@@ -167,19 +180,21 @@ if [ $AGENT = 1 ]; then
   echo "  - hello-pod, dropped into the folder, ran as a runc container on its own IP (${IP:-?}), pulled"
   echo "    busybox from the registry on 127.0.0.1, answered HTTP, came back after kill -9 (RESTARTS 1),"
   echo "    and was stopped and cleaned up when its file was deleted."
+  echo "  - Its Service got ClusterIP ${SVC_IP:-?}; its Endpoints list the pod while it is Ready, and the"
+  echo "    service proxy's nftables table (nft list table ip $PREFIX) sends port 80 there."
 fi
 echo "  - broken.yaml was reported by 'moor status' with its file and line while nothing else changed."
-echo "  Not yet: Deployments are stored but no controller creates their pods, and Services do not"
-echo "  load-balance (the service proxy is a later issue): a pod answers on its own IP, not on a Service IP."
+echo "  Not yet: Deployments are stored but no controller creates their pods (a later issue)."
 
 bold "Try it yourself (in another terminal, as $(id -un))"
 cat <<TXT
   export KUBECONFIG=$KUBECONFIG
   alias moor=$MOOR
-  cp examples/hello-pod/pod.yaml $ROOT/manifests/hello-pod.yaml   # add a file: the pod runs within a second
+  cp examples/hello-pod/*.yaml $ROOT/manifests/      # add files: the pod runs within a second
   moor get all                                        # everything, as kubectl prints it
   moor get pods -o wide                               # IP, node, restarts
   curl http://<pod IP>:8000/                          # the pod answers on its own IP
+  curl http://<CLUSTER-IP of svc/hello>/              # ... and through its Service
   moor logs -f hello-pod                              # follow the container's output
   moor exec -it hello-pod -- sh                       # a shell inside
   sed -i 's/Hello from moor/Hello again/' $ROOT/manifests/web.yaml   # edit a file: only what changed is rewritten
