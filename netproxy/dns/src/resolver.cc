@@ -10,15 +10,6 @@ namespace {
 
 using Labels = std::vector<std::string>;
 
-std::string Join(const Labels& labels, std::size_t from, std::size_t to) {
-  std::string out;
-  for (std::size_t i = from; i < to; ++i) {
-    if (!out.empty()) out.push_back('.');
-    out += labels[i];
-  }
-  return out;
-}
-
 // "10-42-0-7" -> 10.42.0.7; nullopt for anything else.
 std::optional<std::uint32_t> ParseDashedIpv4(const std::string& label) {
   std::string dotted = label;

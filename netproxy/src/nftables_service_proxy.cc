@@ -1,0 +1,64 @@
+#include "moor/netproxy/nftables_service_proxy.h"
+
+#include <mutex>
+#include <set>
+
+#include "cluster_ip_routes.h"
+#include "moor/common/ipv4_cidr.h"
+#include "moor/common/log.h"
+
+namespace moor::netproxy {
+
+namespace {
+
+class NftablesServiceProxy final : public ServiceProxy {
+ public:
+  NftablesServiceProxy(const NftablesServiceProxyOptions& options, CommandRunner& runner, Ipv4Cidr service_cidr)
+      : options_(options), runner_(runner), routes_(runner, options.bridge, service_cidr, options.route_metric) {}
+
+  Status Apply(const ServiceTable& table) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    MOOR_RETURN_IF_ERROR(Nft(RenderNftables(table, options_.nftables)));
+    std::set<std::string> ips;
+    for (const ServicePort& p : table.ports) ips.insert(p.cluster_ip);
+    return routes_.Sync(ips).WithContext("ClusterIP routes on " + options_.bridge);
+  }
+
+  Status Remove() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    MOOR_RETURN_IF_ERROR(Nft(RenderNftablesRemoval(options_.nftables)));
+    return routes_.Sync({}).WithContext("ClusterIP routes on " + options_.bridge);
+  }
+
+ private:
+  // Runs one `nft -f -` transaction.
+  Status Nft(const std::string& script) {
+    CommandSpec spec;
+    spec.argv = {"nft", "-f", "-"};
+    spec.input = script;
+    spec.timeout = std::chrono::seconds(60);
+    auto ran = RunChecked(runner_, spec);
+    if (!ran.ok()) return ran.status().WithContext("programming nftables table ip " + options_.nftables.table);
+    return Status::Ok();
+  }
+
+  const NftablesServiceProxyOptions options_;
+  CommandRunner& runner_;
+  std::mutex mu_;
+  ClusterIpRoutes routes_;  // GUARDED_BY(mu_)
+};
+
+}  // namespace
+
+StatusOr<std::unique_ptr<ServiceProxy>> CreateNftablesServiceProxy(const NftablesServiceProxyOptions& options) {
+  MOOR_RETURN_IF_ERROR(ValidateNftablesOptions(options.nftables));
+  MOOR_ASSIGN_OR_RETURN(Ipv4Cidr cidr, Ipv4Cidr::Parse(options.service_cidr));
+  if (options.bridge.empty() || options.bridge.size() > 15) {
+    return InvalidArgumentError("bridge name \"" + options.bridge + "\" must have 1 to 15 characters");
+  }
+  if (options.route_metric < 0) return InvalidArgumentError("route metric must not be negative");
+  CommandRunner& runner = options.runner != nullptr ? *options.runner : SystemCommandRunner();
+  return std::unique_ptr<ServiceProxy>(std::make_unique<NftablesServiceProxy>(options, runner, cidr));
+}
+
+}  // namespace moor::netproxy

@@ -1,0 +1,363 @@
+// NftablesServiceProxy on real nftables and routes, inside namespaces this test makes.
+//
+// Network safety: nothing is created or changed in the host's network namespace. A "node" netns
+// holds a bridge (10.42.<x>.1/24), the unreachable routes for 10.42.0.0/16 and 10.43.0.0/16, the
+// proxy's nftables table and its routes (the proxy's commands run through `ip netns exec`); two
+// "pod" netns hang off the bridge on veths and run busybox httpd. Traffic only goes between
+// these namespaces. Every netns carries a random per-test prefix and is deleted in TearDown
+// (which takes the bridge and veths with it), also when a test fails.
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <random>
+#include <sstream>
+#include <thread>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "moor/common/command.h"
+#include "moor/netproxy/nftables_render.h"
+#include "moor/netproxy/nftables_service_proxy.h"
+#include "moor/testing/process.h"
+#include "moor/testing/temp_dir.h"
+
+namespace moor::netproxy {
+namespace {
+
+using moor::testing::ChildProcess;
+using moor::testing::RunCommand;
+using moor::testing::WaitFor;
+using ::testing::HasSubstr;
+
+constexpr const char* kBusybox = "/bin/busybox";
+constexpr int kPodPort = 8080;
+
+// Runs every command inside network namespace `ns` (`ip netns exec <ns> ...`).
+class NetnsCommandRunner final : public CommandRunner {
+ public:
+  explicit NetnsCommandRunner(std::string ns) : ns_(std::move(ns)) {}
+  StatusOr<moor::CommandResult> Run(const CommandSpec& spec) override {
+    CommandSpec wrapped = spec;
+    wrapped.argv = {"ip", "netns", "exec", ns_};
+    wrapped.argv.insert(wrapped.argv.end(), spec.argv.begin(), spec.argv.end());
+    return SystemCommandRunner().Run(wrapped);
+  }
+
+ private:
+  std::string ns_;
+};
+
+std::string RandomHex(int bytes) {
+  std::random_device rd;
+  std::ostringstream out;
+  for (int i = 0; i < bytes; ++i) out << std::hex << ((rd() & 0xf0) >> 4) << (rd() & 0x0f);
+  return out.str();
+}
+
+std::string MissingPrerequisites() {
+  std::string missing;
+  if (::geteuid() != 0) missing += " root (run the integration tests as root);";
+  if (RunCommand({"nft", "--version"}).exit_code != 0) missing += " nft (apt-get install nftables);";
+  if (RunCommand({"ip", "-V"}).exit_code != 0) missing += " ip (apt-get install iproute2);";
+  if (RunCommand({"curl", "--version"}).exit_code != 0) missing += " curl (apt-get install curl);";
+  if (::access(kBusybox, X_OK) != 0) missing += " /bin/busybox (apt-get install busybox-static);";
+  return missing;
+}
+
+ServicePort Port(const std::string& name, const std::string& ip, std::vector<Backend> backends) {
+  ServicePort p;
+  p.ns = "default";
+  p.name = name;
+  p.cluster_ip = ip;
+  p.protocol = "tcp";
+  p.port = 80;
+  p.backends = std::move(backends);
+  return p;
+}
+
+class NftablesServiceProxyIntegrationTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string missing = MissingPrerequisites();
+    ASSERT_TRUE(missing.empty()) << "the netproxy integration tests need:" << missing;
+    prefix_ = "np" + RandomHex(3);
+    node_ = prefix_ + "-node";
+    bridge_ = prefix_ + "br";
+    std::random_device rd;
+    subnet_ = std::to_string(std::uniform_int_distribution<int>(100, 250)(rd));
+    pod_ip_ = {{"a", "10.42." + subnet_ + ".2"}, {"b", "10.42." + subnet_ + ".3"}};
+
+    Must({"ip", "netns", "add", node_});
+    made_.push_back(node_);
+    Must({"ip", "-n", node_, "link", "set", "lo", "up"});
+    // Safety first: nothing for the pod or service ranges may leave the node namespace.
+    Must({"ip", "-n", node_, "route", "add", "unreachable", "10.42.0.0/16"});
+    Must({"ip", "-n", node_, "route", "add", "unreachable", "10.43.0.0/16"});
+    Must({"ip", "netns", "exec", node_, "sysctl", "-qw", "net.ipv4.ip_forward=1"});
+    Must({"ip", "-n", node_, "link", "add", bridge_, "type", "bridge"});
+    Must({"ip", "-n", node_, "addr", "add", Gateway() + "/24", "dev", bridge_});
+    Must({"ip", "-n", node_, "link", "set", bridge_, "up"});
+    // Pod-to-pod replies through the bridge must see conntrack (as on a moor host).
+    Must({"ip", "netns", "exec", node_, "sysctl", "-qw", "net.bridge.bridge-nf-call-iptables=1"});
+    for (const auto& [pod, ip] : pod_ip_) {
+      std::string ns = Pod(pod);
+      std::string veth = prefix_ + "v" + pod;
+      Must({"ip", "netns", "add", ns});
+      made_.push_back(ns);
+      Must({"ip", "-n", node_, "link", "add", veth, "type", "veth", "peer", "name", "eth0", "netns", ns});
+      Must({"ip", "-n", node_, "link", "set", veth, "master", bridge_});
+      Must({"ip", "-n", node_, "link", "set", veth, "type", "bridge_slave", "hairpin", "on"});
+      Must({"ip", "-n", node_, "link", "set", veth, "up"});
+      Must({"ip", "-n", ns, "link", "set", "lo", "up"});
+      Must({"ip", "-n", ns, "addr", "add", ip + "/24", "dev", "eth0"});
+      Must({"ip", "-n", ns, "link", "set", "eth0", "up"});
+      Must({"ip", "-n", ns, "route", "add", "default", "via", Gateway()});
+      moor::testing::WriteFile(dir_ / ("www-" + pod) / "index.html", "pod-" + pod + "\n");
+      servers_.push_back(std::make_unique<ChildProcess>(
+          std::vector<std::string>{"ip", "netns", "exec", ns, kBusybox, "httpd", "-f", "-p", std::to_string(kPodPort),
+                                   "-h", (dir_ / ("www-" + pod)).string()},
+          (dir_ / ("httpd-" + pod + ".log")).string()));
+    }
+    for (const auto& [pod, ip] : pod_ip_) {
+      ASSERT_TRUE(WaitFor([&] { return Get(node_, ip, kPodPort).exit_code == 0; }))
+          << "pod " << pod << " does not answer on " << ip << ":" << kPodPort;
+    }
+    runner_ = std::make_unique<NetnsCommandRunner>(node_);
+    NftablesServiceProxyOptions options;
+    options.nftables.table = prefix_;
+    options.bridge = bridge_;
+    options.service_cidr = "10.43.0.0/16";
+    options.route_metric = 77;
+    options.runner = runner_.get();
+    auto proxy = CreateNftablesServiceProxy(options);
+    ASSERT_TRUE(proxy.ok()) << proxy.status().ToString();
+    proxy_ = std::move(proxy).value();
+  }
+
+  void TearDown() override {
+    servers_.clear();  // SIGKILL + reap the httpd processes
+    for (auto it = made_.rbegin(); it != made_.rend(); ++it) {
+      auto r = RunCommand({"ip", "netns", "delete", *it});
+      EXPECT_EQ(r.exit_code, 0) << "ip netns delete " << *it << ": " << r.err;
+    }
+    EXPECT_THAT(RunCommand({"ip", "netns", "list"}).out, ::testing::Not(HasSubstr(prefix_)));
+    if (!prefix_.empty()) {
+      // The host's namespace never saw our table.
+      EXPECT_NE(RunCommand({"nft", "list", "table", "ip", prefix_}).exit_code, 0);
+    }
+  }
+
+  void Must(const std::vector<std::string>& argv) {
+    auto r = RunCommand(argv);
+    ASSERT_EQ(r.exit_code, 0) << ::testing::PrintToString(argv) << ": " << r.err;
+  }
+
+  std::string Gateway() const { return "10.42." + subnet_ + ".1"; }
+  std::string ServiceIp(int host) const { return "10.43." + subnet_ + "." + std::to_string(host); }
+  std::string Pod(const std::string& pod) const { return prefix_ + "-" + pod; }
+  Backend BackendOf(const std::string& pod) const { return {pod_ip_.at(pod), kPodPort}; }
+
+  // One HTTP GET from inside `ns`; exit code 0 and the body on success (curl's exit 7 and
+  // "Connection refused" when refused).
+  static moor::testing::CommandResult Get(const std::string& ns, const std::string& ip, int port) {
+    return RunCommand({"ip", "netns", "exec", ns, "curl", "-sS", "--noproxy", "*", "--max-time", "5",
+                       "http://" + ip + ":" + std::to_string(port) + "/"},
+                      {}, "", std::chrono::seconds(15));
+  }
+
+  // /32 routes on our bridge in the node namespace: "10.43.x.y" -> prefsrc.
+  std::map<std::string, std::string> BridgeRoutes() const {
+    std::map<std::string, std::string> routes;
+    auto r = RunCommand({"ip", "-n", node_, "-4", "-j", "route", "show", "dev", bridge_});
+    auto j = nlohmann::json::parse(r.out.empty() ? "[]" : r.out, nullptr, false);
+    if (!j.is_array()) return routes;
+    for (const auto& route : j) {
+      std::string dst = route.value("dst", "");
+      if (dst.rfind("10.43.", 0) == 0) routes[dst] = route.value("prefsrc", "");
+    }
+    return routes;
+  }
+
+  bool TableExists() const {
+    return RunCommand({"ip", "netns", "exec", node_, "nft", "list", "table", "ip", prefix_}).exit_code == 0;
+  }
+
+  moor::testing::TempDir dir_{"netproxy"};
+  std::string prefix_, node_, bridge_, subnet_;
+  std::map<std::string, std::string> pod_ip_;
+  std::vector<std::string> made_;  // namespaces to delete, in creation order
+  std::vector<std::unique_ptr<ChildProcess>> servers_;
+  std::unique_ptr<CommandRunner> runner_;
+  std::unique_ptr<ServiceProxy> proxy_;
+};
+
+TEST_F(NftablesServiceProxyIntegrationTest, NftCheckAcceptsTheRenderedScript) {
+  ServiceTable table;
+  table.ports.push_back(Port("web", ServiceIp(10), {BackendOf("a"), BackendOf("b")}));
+  table.ports.push_back(Port("idle", ServiceIp(11), {}));
+  ServicePort dns = Port("dns", ServiceIp(12), {BackendOf("a")});
+  dns.protocol = "udp";
+  dns.port = 53;
+  table.ports.push_back(dns);
+  ServicePort sctp = Port("sctp", ServiceIp(13), {BackendOf("b")});
+  sctp.protocol = "sctp";
+  table.ports.push_back(sctp);
+  NftablesOptions options;
+  options.table = prefix_;
+  auto r = RunCommand({"ip", "netns", "exec", node_, "nft", "-c", "-f", "-"}, {}, RenderNftables(table, options));
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_FALSE(TableExists()) << "nft --check changed nothing";
+}
+
+TEST_F(NftablesServiceProxyIntegrationTest, BothPodsAnswerThroughTheClusterIp) {
+  ServiceTable table;
+  table.ports.push_back(Port("web", ServiceIp(10), {BackendOf("a"), BackendOf("b")}));
+  Status applied = proxy_->Apply(table);
+  ASSERT_TRUE(applied.ok()) << applied.ToString();
+  EXPECT_EQ(BridgeRoutes(), (std::map<std::string, std::string>{{ServiceIp(10), Gateway()}}));
+
+  std::map<std::string, int> answers;
+  for (int i = 0; i < 20; ++i) {
+    auto r = Get(node_, ServiceIp(10), 80);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    answers[r.out]++;
+  }
+  EXPECT_EQ(answers.size(), 2u) << "20 requests from the node went to one pod only";
+  EXPECT_TRUE(answers.count("pod-a\n") && answers.count("pod-b\n"));
+
+  // From a pod too (forwarded through the node; the reply from the other pod crosses the bridge).
+  std::map<std::string, int> from_pod;
+  for (int i = 0; i < 20; ++i) {
+    auto r = Get(Pod("a"), ServiceIp(10), 80);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    from_pod[r.out]++;
+  }
+  EXPECT_EQ(from_pod.size(), 2u);
+}
+
+TEST_F(NftablesServiceProxyIntegrationTest, APodReachesItselfThroughItsService) {
+  ServiceTable table;
+  table.ports.push_back(Port("self", ServiceIp(20), {BackendOf("a")}));
+  ASSERT_TRUE(proxy_->Apply(table).ok());
+  for (int i = 0; i < 3; ++i) {
+    auto r = Get(Pod("a"), ServiceIp(20), 80);
+    ASSERT_EQ(r.exit_code, 0) << "hairpin: " << r.err;
+    EXPECT_EQ(r.out, "pod-a\n");
+  }
+}
+
+TEST_F(NftablesServiceProxyIntegrationTest, NoReadyEndpointIsRefusedAtOnce) {
+  ServiceTable table;
+  table.ports.push_back(Port("idle", ServiceIp(30), {}));
+  ASSERT_TRUE(proxy_->Apply(table).ok());
+  EXPECT_EQ(BridgeRoutes().count(ServiceIp(30)), 1u) << "the host reaches the rule through a /32 route";
+  for (const std::string& from : {node_, Pod("a")}) {
+    // busybox wget names the errno (curl says "Couldn't connect" for refused and unreachable).
+    // (Its -T option crashes Debian's busybox-static 1.35; RunCommand's timeout bounds it.)
+    auto r = RunCommand({"ip", "netns", "exec", from, kBusybox, "wget", "-q", "-O-", "http://" + ServiceIp(30) + ":80/"},
+                        {}, "", std::chrono::seconds(15));
+    EXPECT_NE(r.exit_code, 0) << "from " << from;
+    EXPECT_THAT(r.err, HasSubstr("Connection refused")) << "from " << from << ": exit " << r.exit_code << " " << r.out;
+  }
+}
+
+TEST_F(NftablesServiceProxyIntegrationTest, ReplacingTheTableLosesNoRequest) {
+  ServiceTable both, only_a, only_b;
+  both.ports.push_back(Port("web", ServiceIp(40), {BackendOf("a"), BackendOf("b")}));
+  only_a.ports.push_back(Port("web", ServiceIp(40), {BackendOf("a")}));
+  only_b.ports.push_back(Port("web", ServiceIp(40), {BackendOf("b")}));
+  ASSERT_TRUE(proxy_->Apply(both).ok());
+
+  std::atomic<bool> done{false};
+  std::atomic<int> ok{0};
+  std::vector<std::string> failures;
+  std::thread client([&] {
+    for (int i = 0; i < 150; ++i) {
+      auto r = Get(node_, ServiceIp(40), 80);
+      if (r.exit_code == 0) ok++;
+      else failures.push_back("exit " + std::to_string(r.exit_code) + ": " + r.err);
+    }
+    done = true;
+  });
+  int replaced = 0;
+  const ServiceTable* tables[] = {&only_a, &both, &only_b, &both};
+  while (!done) {
+    Status s = proxy_->Apply(*tables[replaced % 4]);
+    EXPECT_TRUE(s.ok()) << s.ToString();
+    ++replaced;
+  }
+  client.join();
+  EXPECT_GT(replaced, 1);
+  EXPECT_EQ(ok.load(), 150) << "lost requests while the table was replaced " << replaced << " times: "
+                            << ::testing::PrintToString(failures);
+}
+
+TEST_F(NftablesServiceProxyIntegrationTest, StaleRoutesGoAndRemoveLeavesNothing) {
+  ServiceTable two;
+  two.ports.push_back(Port("one", ServiceIp(50), {BackendOf("a")}));
+  two.ports.push_back(Port("two", ServiceIp(51), {BackendOf("b")}));
+  ASSERT_TRUE(proxy_->Apply(two).ok());
+  EXPECT_EQ(BridgeRoutes().size(), 2u);
+  ServiceTable one;
+  one.ports.push_back(two.ports[1]);
+  ASSERT_TRUE(proxy_->Apply(one).ok());
+  EXPECT_EQ(BridgeRoutes(), (std::map<std::string, std::string>{{ServiceIp(51), Gateway()}}));
+  EXPECT_NE(Get(node_, ServiceIp(50), 80).exit_code, 0) << "a removed service must not answer";
+
+  Status removed = proxy_->Remove();
+  ASSERT_TRUE(removed.ok()) << removed.ToString();
+  EXPECT_FALSE(TableExists());
+  EXPECT_TRUE(BridgeRoutes().empty());
+  // The unreachable routes are not the proxy's and stay.
+  auto shown = RunCommand({"ip", "-n", node_, "route", "show", "type", "unreachable"});
+  EXPECT_THAT(shown.out, HasSubstr("10.43.0.0/16"));
+  EXPECT_TRUE(proxy_->Remove().ok()) << "Remove is idempotent";
+}
+
+TEST_F(NftablesServiceProxyIntegrationTest, ABridgeThatDoesNotExistYetOnlySkipsRoutes) {
+  NftablesServiceProxyOptions options;
+  options.nftables.table = prefix_;
+  options.bridge = prefix_ + "none";
+  options.route_metric = 77;
+  options.runner = runner_.get();
+  auto proxy = CreateNftablesServiceProxy(options);
+  ASSERT_TRUE(proxy.ok());
+  ServiceTable table;
+  table.ports.push_back(Port("web", ServiceIp(60), {BackendOf("a")}));
+  Status applied = (*proxy)->Apply(table);
+  EXPECT_TRUE(applied.ok()) << applied.ToString();
+  EXPECT_TRUE(TableExists());
+  EXPECT_TRUE((*proxy)->Remove().ok());
+}
+
+// Not a threshold: prints how long one `nft -f` replacement takes for 1 / 100 / 1000 services
+// (each with two backends) so the numbers can be compared between changes.
+TEST_F(NftablesServiceProxyIntegrationTest, AppliesLargeTables) {
+  for (int n : {1, 100, 1000}) {
+    ServiceTable table;
+    for (int i = 0; i < n; ++i) {
+      table.ports.push_back(Port("svc" + std::to_string(i),
+                                 "10.43." + std::to_string(i / 250 + 1) + "." + std::to_string(i % 250 + 2),
+                                 {BackendOf("a"), BackendOf("b")}));
+    }
+    for (int round = 0; round < 2; ++round) {
+      auto start = std::chrono::steady_clock::now();
+      Status applied = proxy_->Apply(table);
+      auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
+      ASSERT_TRUE(applied.ok()) << applied.ToString();
+      std::cout << "apply of " << n << " services (" << (round == 0 ? "create" : "replace") << "): " << ms.count()
+                << " ms\n";
+    }
+    EXPECT_EQ(BridgeRoutes().size(), static_cast<std::size_t>(n));
+  }
+  ASSERT_TRUE(proxy_->Remove().ok());
+  EXPECT_TRUE(BridgeRoutes().empty());
+}
+
+}  // namespace
+}  // namespace moor::netproxy
