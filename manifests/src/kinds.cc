@@ -25,6 +25,7 @@ std::vector<KindInfo> MakeKinds() {
   return {
       k("", {"v1"}, "Pod", "pods", {"po"}, true, true),
       k("", {"v1"}, "Service", "services", {"svc"}, true, true),
+      k("", {"v1"}, "Endpoints", "endpoints", {"ep"}, true, false),
       k("", {"v1"}, "ConfigMap", "configmaps", {"cm"}, true, false),
       k("", {"v1"}, "Secret", "secrets", {}, true, false),
       k("", {"v1"}, "Namespace", "namespaces", {"ns"}, false, true),
@@ -120,7 +121,10 @@ const KindInfo* FindKindByKind(std::string_view kind) {
 const std::vector<std::string>& ServerPopulatedFields(std::string_view kind) {
   static const std::vector<std::string> kNone;
   static const std::vector<std::string> kPod = {"spec.nodeName"};
+  // Set by the ClusterIP allocator (reconciler/ ServiceIPAllocator) when a manifest leaves them out.
+  static const std::vector<std::string> kService = {"spec.clusterIP", "spec.clusterIPs"};
   if (kind == "Pod") return kPod;
+  if (kind == "Service") return kService;
   return kNone;
 }
 

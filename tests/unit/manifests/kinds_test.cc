@@ -25,7 +25,7 @@ TEST(Kinds, FindKindByNameAcceptsEveryKubectlSpelling) {
     const char* kind;
   };
   const Case cases[] = {
-      {"po", "Pod"}, {"pods", "Pod"}, {"Pod", "Pod"}, {"POD", "Pod"}, {"svc", "Service"},
+      {"po", "Pod"}, {"pods", "Pod"}, {"Pod", "Pod"}, {"POD", "Pod"}, {"svc", "Service"}, {"ep", "Endpoints"}, {"endpoints", "Endpoints"},
       {"cm", "ConfigMap"}, {"secret", "Secret"}, {"ns", "Namespace"}, {"pvc", "PersistentVolumeClaim"},
       {"quota", "ResourceQuota"}, {"limits", "LimitRange"}, {"ev", "Event"}, {"no", "Node"},
       {"deploy", "Deployment"}, {"deployments.apps", "Deployment"}, {"deployment.apps", "Deployment"},
@@ -48,13 +48,22 @@ TEST(Kinds, ScopeStatusAndResources) {
   EXPECT_FALSE(FindKindByKind("Namespace")->namespaced);
   EXPECT_FALSE(FindKindByKind("Node")->namespaced);
   EXPECT_TRUE(FindKindByKind("Pod")->namespaced);
-  for (const char* no_status : {"ConfigMap", "Secret", "Event", "LimitRange"}) {
+  for (const char* no_status : {"ConfigMap", "Secret", "Event", "LimitRange", "Endpoints"}) {
     EXPECT_FALSE(FindKindByKind(no_status)->has_status) << no_status;
   }
   EXPECT_TRUE(FindKindByKind("Deployment")->has_status);
   EXPECT_EQ(FindKindByResource("batch", "cronjobs")->kind, "CronJob");
   EXPECT_EQ(FindKindByResource("", "cronjobs"), nullptr);
-  EXPECT_EQ(SupportedKinds().size(), 18u);
+  EXPECT_EQ(SupportedKinds().size(), 19u);
+  EXPECT_TRUE(FindKindByKind("Endpoints")->namespaced);
+  EXPECT_EQ(FindKind("v1", "Endpoints")->GroupResource(), "endpoints");
+  EXPECT_EQ(FindKindByKind("Endpoints")->singular, "endpoints");
+}
+
+TEST(Kinds, ServerPopulatedFields) {
+  EXPECT_EQ(ServerPopulatedFields("Pod"), (std::vector<std::string>{"spec.nodeName"}));
+  EXPECT_EQ(ServerPopulatedFields("Service"), (std::vector<std::string>{"spec.clusterIP", "spec.clusterIPs"}));
+  EXPECT_TRUE(ServerPopulatedFields("Endpoints").empty());
 }
 
 TEST(Object, AccessorsNeverThrow) {
