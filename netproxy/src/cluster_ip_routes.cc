@@ -75,24 +75,28 @@ Status ClusterIpRoutes::Sync(const std::set<std::string>& ips) {
     if (address.ok() && service_cidr_.ContainsAddress(*address)) wanted.insert(ip);
   }
   MOOR_ASSIGN_OR_RETURN(std::vector<Route> ours, OurRoutes());
+  // One `ip -batch` for all changes (a process per route costs seconds for a thousand).
+  std::string batch;
   std::set<std::string> present;
   const std::string metric = std::to_string(metric_);
-  Status first;
   for (const Route& r : ours) {
-    if (wanted.count(r.ip) && r.src == src) {
+    if (!wanted.count(r.ip)) {
+      batch += "route del " + r.ip + "/32 dev " + bridge_ + " metric " + metric + " table main\n";
+    } else if (r.src == src) {
       present.insert(r.ip);
-      continue;
-    }
-    if (wanted.count(r.ip)) continue;  // wrong source address: replaced below
-    auto deleted = Ip({"-4", "route", "del", r.ip + "/32", "dev", bridge_, "metric", metric, "table", "main"});
-    if (!deleted.ok() && first.ok()) first = deleted.status();
+    }  // else: a stale source address, replaced below
   }
   for (const std::string& ip : wanted) {
-    if (present.count(ip)) continue;
-    auto added = Ip({"-4", "route", "replace", ip + "/32", "dev", bridge_, "src", src, "metric", metric, "table", "main"});
-    if (!added.ok() && first.ok()) first = added.status();
+    if (!present.count(ip)) {
+      batch += "route replace " + ip + "/32 dev " + bridge_ + " src " + src + " metric " + metric + " table main\n";
+    }
   }
-  return first;
+  if (batch.empty()) return Status::Ok();
+  CommandSpec spec = IpCommand({"-4", "-batch", "-"});
+  spec.input = batch;
+  auto ran = RunChecked(runner_, spec);
+  if (!ran.ok()) return ran.status();
+  return Status::Ok();
 }
 
 }  // namespace moor::netproxy
