@@ -1,4 +1,4 @@
-// Table printers for Service and Ingress.
+// Table printers for Service, Endpoints and Ingress.
 #include <string>
 #include <vector>
 
@@ -96,6 +96,62 @@ void AddService(PrinterMap& printers) {
   printers["Service"] = std::move(p);
 }
 
+// kubectl's formatEndpoints: "ip:port" for each ready address and port (a bare ip for a subset
+// without ports), the first three only, then " + N more..."; "<none>" when there is none.
+std::string EndpointsList(const Object& endpoints) {
+  constexpr size_t kMax = 3;
+  std::vector<std::string> list;
+  size_t count = 0;
+  bool more = false;
+  const json& subsets = At(endpoints, "subsets");
+  if (!subsets.is_array()) return "<none>";
+  auto add = [&](const json& addresses, const std::string& port_suffix) {
+    if (!addresses.is_array()) return;
+    count += addresses.size();
+    for (const auto& a : addresses) {
+      if (list.size() == kMax) {
+        more = true;
+        break;
+      }
+      const json ip = a.is_object() ? a.value("ip", json("")) : json("");
+      list.push_back((ip.is_string() ? ip.get<std::string>() : std::string()) + port_suffix);
+    }
+  };
+  for (const auto& ss : subsets) {
+    if (!ss.is_object()) continue;
+    const json addresses = ss.value("addresses", json::array());
+    const json ports = ss.value("ports", json::array());
+    if (!ports.is_array() || ports.empty()) {
+      add(addresses, "");  // a headless Service may have no ports
+      continue;
+    }
+    for (const auto& p : ports) {
+      const json& port = p.is_object() ? p.value("port", json(0)) : json(0);
+      add(addresses, ":" + (port.is_number_integer() ? std::to_string(port.get<int64_t>()) : std::string("0")));
+    }
+  }
+  std::string out = Join(list, ",");
+  if (more) return out + " + " + std::to_string(count - kMax) + " more...";
+  return out.empty() ? "<none>" : out;
+}
+
+void AddEndpoints(PrinterMap& printers) {
+  KindPrinter p;
+  p.columns = {NameColumn(),
+               Column("Endpoints", "string",
+                      "The set of all endpoints is the union of all subsets. Addresses are placed into subsets "
+                      "according to the IPs they share. A single address with multiple ports, some of which are "
+                      "ready and some of which are not (because they come from different containers) will result "
+                      "in the address being displayed in different subsets for the different ports. No address "
+                      "will appear in both Addresses and NotReadyAddresses in the same subset. Sets of addresses "
+                      "and ports that comprise a service."),
+               AgeColumn()};
+  p.cells = [](const Object& ep, WallTime now) {
+    return std::vector<json>{Str(ep, "metadata.name"), EndpointsList(ep), Age(ep, now)};
+  };
+  printers["Endpoints"] = std::move(p);
+}
+
 void AddIngress(PrinterMap& printers) {
   KindPrinter p;
   p.columns = {NameColumn(),
@@ -135,6 +191,7 @@ void AddIngress(PrinterMap& printers) {
 
 void AddNetworkPrinters(PrinterMap& printers) {
   AddService(printers);
+  AddEndpoints(printers);
   AddIngress(printers);
 }
 

@@ -59,6 +59,44 @@ TEST(TableTest, ServicePorts) {
   EXPECT_EQ(TableCellsFor(lb, kNow)[3], "<pending>");
 }
 
+TEST(TableTest, EndpointsAsKubectlPrintsThem) {
+  EXPECT_EQ(ColumnNames("Endpoints", true), (std::vector<std::string>{"Name", "Endpoints", "Age"}));
+  struct Case {
+    const char* name;
+    const char* subsets;  // JSON; "" for no subsets field
+    const char* want;
+  };
+  const Case cases[] = {
+      {"no subsets", "", "<none>"},
+      {"only not-ready addresses", R"([{"notReadyAddresses": [{"ip": "10.42.0.5"}], "ports": [{"port": 8000}]}])",
+       "<none>"},
+      {"two ready", R"([{"addresses": [{"ip": "10.42.0.5"}, {"ip": "10.42.0.6"}],
+                         "notReadyAddresses": [{"ip": "10.42.0.7"}], "ports": [{"port": 8000}]}])",
+       "10.42.0.5:8000,10.42.0.6:8000"},
+      {"three fit", R"([{"addresses": [{"ip": "10.42.0.5"}, {"ip": "10.42.0.6"}, {"ip": "10.42.0.7"}],
+                         "ports": [{"port": 80}]}])",
+       "10.42.0.5:80,10.42.0.6:80,10.42.0.7:80"},
+      {"capped at three", R"([{"addresses": [{"ip": "10.42.0.5"}, {"ip": "10.42.0.6"}, {"ip": "10.42.0.7"},
+                                             {"ip": "10.42.0.8"}, {"ip": "10.42.0.9"}], "ports": [{"port": 80}]}])",
+       "10.42.0.5:80,10.42.0.6:80,10.42.0.7:80 + 2 more..."},
+      {"each port of each subset counts",
+       R"([{"addresses": [{"ip": "10.42.0.5"}, {"ip": "10.42.0.6"}], "ports": [{"name": "a", "port": 80}, {"name": "b", "port": 53}]},
+           {"addresses": [{"ip": "10.42.0.7"}], "ports": [{"name": "a", "port": 81}]}])",
+       "10.42.0.5:80,10.42.0.6:80,10.42.0.5:53 + 2 more..."},
+      {"headless without ports", R"([{"addresses": [{"ip": "10.42.0.5"}]}])", "10.42.0.5"},
+  };
+  for (const Case& c : cases) {
+    Object ep = Object::parse(R"({"apiVersion": "v1", "kind": "Endpoints", "metadata": {"name": "web"}})");
+    ep["metadata"]["creationTimestamp"] = kCreated;
+    if (*c.subsets != '\0') ep["subsets"] = Object::parse(c.subsets);
+    auto cells = TableCellsFor(ep, kNow);
+    ASSERT_EQ(cells.size(), 3u) << c.name;
+    EXPECT_EQ(cells[0], "web") << c.name;
+    EXPECT_EQ(cells[1], c.want) << c.name;
+    EXPECT_EQ(cells[2], "5m") << c.name;
+  }
+}
+
 TEST(TableTest, PodRestartsReadyAndStatus) {
   Object pod = Object::parse(R"({
     "apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web-1"},
