@@ -80,9 +80,16 @@ class ChainNamer {
   std::set<std::string> used_;
 };
 
-void WriteMap(std::ostringstream& out, const std::string& name, const std::vector<std::string>& elements) {
-  out << "\tmap " << name << " {\n"
-      << "\t\ttype ipv4_addr . inet_proto . inet_service : verdict\n";
+// A verdict map keyed by ClusterIP . l4proto . port, or (`type` given) a plain set.
+void WriteMap(std::ostringstream& out, const std::string& name, const std::vector<std::string>& elements,
+              const std::string& type = "") {
+  if (type.empty()) {
+    out << "\tmap " << name << " {\n"
+        << "\t\ttype ipv4_addr . inet_proto . inet_service : verdict\n";
+  } else {
+    out << "\tset " << name << " {\n"
+        << "\t\ttype " << type << "\n";
+  }
   if (!elements.empty()) {
     out << "\t\telements = {";
     for (std::size_t i = 0; i < elements.size(); ++i) {
@@ -130,8 +137,11 @@ std::string RenderNftables(const ServiceTable& table, const NftablesOptions& opt
   ChainNamer namer;
   std::vector<std::string> service_elements;
   std::vector<std::string> reject_elements;
+  std::vector<std::string> cluster_ips;  // in table order, each once
+  std::set<std::string> seen_ips;
   std::ostringstream chains;
   for (const ServicePort& p : table.ports) {
+    if (seen_ips.insert(p.cluster_ip).second) cluster_ips.push_back(p.cluster_ip);
     if (p.backends.empty()) {
       reject_elements.push_back(Key(p) + " : goto reject-service");
       continue;
@@ -169,13 +179,17 @@ std::string RenderNftables(const ServiceTable& table, const NftablesOptions& opt
       << "table ip " << options.table << " {\n";
   WriteMap(out, "service-ips", service_elements);
   WriteMap(out, "no-endpoint-services", reject_elements);
+  WriteMap(out, "cluster-ips", cluster_ips, "ipv4_addr");
   WriteBaseChain(out, "nat-prerouting", "type nat hook prerouting priority dstnat", {dispatch});
   WriteBaseChain(out, "nat-output", "type nat hook output priority -100", {dispatch});
   WriteBaseChain(out, "nat-postrouting", "type nat hook postrouting priority srcnat",
                  {"meta mark & " + mark + " == 0 return", "meta mark set meta mark ^ " + mark,
                   "masquerade fully-random"});
+  // Still addressed to a ClusterIP after DNAT: a port the Service does not have.
+  const std::string unknown_port = "ct state new ip daddr @cluster-ips goto reject-service";
   WriteBaseChain(out, "filter-output", "type filter hook output priority -110", {reject});
-  WriteBaseChain(out, "filter-forward", "type filter hook forward priority -110", {reject});
+  WriteBaseChain(out, "filter-output-post-dnat", "type filter hook output priority -90", {unknown_port});
+  WriteBaseChain(out, "filter-forward", "type filter hook forward priority -110", {reject, unknown_port});
   out << "\tchain reject-service {\n"
       << "\t\tmeta l4proto tcp reject with tcp reset\n"
       << "\t\treject\n"

@@ -254,16 +254,21 @@ TEST_F(NftablesServiceProxyIntegrationTest, APodReachesItselfThroughItsService) 
 TEST_F(NftablesServiceProxyIntegrationTest, NoReadyEndpointIsRefusedAtOnce) {
   ServiceTable table;
   table.ports.push_back(Port("idle", ServiceIp(30), {}));
+  table.ports.push_back(Port("web", ServiceIp(31), {BackendOf("a")}));
   ASSERT_TRUE(proxy_->Apply(table).ok());
   EXPECT_EQ(BridgeRoutes().count(ServiceIp(30)), 1u) << "the host reaches the rule through a /32 route";
-  for (const std::string& from : {node_, Pod("a")}) {
-    // busybox wget names the errno (curl says "Couldn't connect" for refused and unreachable).
-    // (Its -T option crashes Debian's busybox-static 1.35; RunCommand's timeout bounds it.)
-    auto r = RunCommand({"ip", "netns", "exec", from, kBusybox, "wget", "-q", "-O-", "http://" + ServiceIp(30) + ":80/"},
-                        {}, "", std::chrono::seconds(15));
-    EXPECT_NE(r.exit_code, 0) << "from " << from;
-    EXPECT_THAT(r.err, HasSubstr("Connection refused")) << "from " << from << ": exit " << r.exit_code << " " << r.out;
+  // A service port without ready endpoints, and a port the Service does not have.
+  for (const std::string& url : {"http://" + ServiceIp(30) + ":80/", "http://" + ServiceIp(31) + ":81/"}) {
+    for (const std::string& from : {node_, Pod("a")}) {
+      // busybox wget names the errno (curl says "Couldn't connect" for refused and unreachable).
+      // (Its -T option crashes Debian's busybox-static 1.35; RunCommand's timeout bounds it.)
+      auto r = RunCommand({"ip", "netns", "exec", from, kBusybox, "wget", "-q", "-O-", url}, {}, "",
+                          std::chrono::seconds(15));
+      EXPECT_NE(r.exit_code, 0) << url << " from " << from;
+      EXPECT_THAT(r.err, HasSubstr("Connection refused")) << url << " from " << from << ": exit " << r.exit_code;
+    }
   }
+  EXPECT_EQ(Get(node_, ServiceIp(31), 80).out, "pod-a\n");
 }
 
 TEST_F(NftablesServiceProxyIntegrationTest, ReplacingTheTableLosesNoRequest) {

@@ -35,6 +35,9 @@ table ip moor {
 	map no-endpoint-services {
 		type ipv4_addr . inet_proto . inet_service : verdict
 	}
+	set cluster-ips {
+		type ipv4_addr
+	}
 	chain nat-prerouting {
 		type nat hook prerouting priority dstnat; policy accept;
 		ip daddr . meta l4proto . th dport vmap @service-ips
@@ -53,9 +56,14 @@ table ip moor {
 		type filter hook output priority -110; policy accept;
 		ip daddr . meta l4proto . th dport vmap @no-endpoint-services
 	}
+	chain filter-output-post-dnat {
+		type filter hook output priority -90; policy accept;
+		ct state new ip daddr @cluster-ips goto reject-service
+	}
 	chain filter-forward {
 		type filter hook forward priority -110; policy accept;
 		ip daddr . meta l4proto . th dport vmap @no-endpoint-services
+		ct state new ip daddr @cluster-ips goto reject-service
 	}
 	chain reject-service {
 		meta l4proto tcp reject with tcp reset
@@ -80,6 +88,12 @@ table ip t1 {
 		type ipv4_addr . inet_proto . inet_service : verdict
 		elements = { 10.43.0.21 . udp . 53 : goto reject-service }
 	}
+	set cluster-ips {
+		type ipv4_addr
+		elements = { 10.43.0.20,
+			     10.43.0.21,
+			     10.43.0.22 }
+	}
 	chain nat-prerouting {
 		type nat hook prerouting priority dstnat; policy accept;
 		ip daddr . meta l4proto . th dport vmap @service-ips
@@ -98,9 +112,14 @@ table ip t1 {
 		type filter hook output priority -110; policy accept;
 		ip daddr . meta l4proto . th dport vmap @no-endpoint-services
 	}
+	chain filter-output-post-dnat {
+		type filter hook output priority -90; policy accept;
+		ct state new ip daddr @cluster-ips goto reject-service
+	}
 	chain filter-forward {
 		type filter hook forward priority -110; policy accept;
 		ip daddr . meta l4proto . th dport vmap @no-endpoint-services
+		ct state new ip daddr @cluster-ips goto reject-service
 	}
 	chain reject-service {
 		meta l4proto tcp reject with tcp reset
@@ -163,7 +182,7 @@ TEST(NftablesRenderTest, ChainNamesAreSanitisedCappedAndUnique) {
     EXPECT_LE(name.size(), 96u) << name;
     EXPECT_TRUE(std::regex_match(name, std::regex("[a-z][a-z0-9-]*"))) << name;
   }
-  EXPECT_EQ(count, 6 + 3 * 2);
+  EXPECT_EQ(count, 7 + 3 * 2);
   EXPECT_EQ(names.size(), static_cast<std::size_t>(count)) << "chain names collide";
   EXPECT_THAT(script, HasSubstr("svc-ns-with-odd-name--p-sctp-"));
   EXPECT_THAT(script, HasSubstr("meta l4proto sctp dnat to 10.42.0.2:9"));

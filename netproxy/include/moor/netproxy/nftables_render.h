@@ -29,7 +29,10 @@ Status ValidateNftablesOptions(const NftablesOptions& options);
 // - `nat-postrouting` (hook postrouting, priority srcnat) masquerades marked packets;
 // - map `no-endpoint-services` for service ports without a ready backend, consulted from the
 //   `filter-output` and `filter-forward` chains (priority -110, before DNAT): TCP gets a reset,
-//   others ICMP port-unreachable, so clients see "connection refused" at once.
+//   others ICMP port-unreachable, so clients see "connection refused" at once;
+// - set `cluster-ips`: a new connection still addressed to a ClusterIP after DNAT (a port the
+//   Service does not have) is rejected the same way (`filter-output-post-dnat`, priority -90,
+//   and `filter-forward`), so no such packet goes out onto the bridge.
 // Chain names come from the Service (namespace, name, port name or number, protocol),
 // sanitised to [a-z0-9-], capped in length and made unique with a hash. Pure function.
 std::string RenderNftables(const ServiceTable& table, const NftablesOptions& options);
