@@ -88,10 +88,11 @@ class ServiceProxyControllerImpl final : public ServiceProxyController {
       auto watcher = options_.cluster->Watch(kind, from);
       if (!watcher.ok()) {
         if (watcher.status().code() == StatusCode::kGone) {
-          from = 0;
-        } else {
-          LogWarn("service proxy: watch failed", {{"kind", kind}, {"error", watcher.status().ToString()}});
+          from = 0;  // too old: relist (after a short pause, in case the backend keeps saying so)
+          if (!SleepFor(milliseconds(100))) return;
+          continue;
         }
+        LogWarn("service proxy: watch failed", {{"kind", kind}, {"error", watcher.status().ToString()}});
         if (!SleepFor(retry)) return;
         retry = std::min(retry * 2, milliseconds(10000));
         continue;

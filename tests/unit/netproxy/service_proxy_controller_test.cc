@@ -2,7 +2,9 @@
 // (behind a tiny ClusterClient adapter, as cli/ wires the store in the server).
 #include "moor/netproxy/service_proxy_controller.h"
 
+#include <atomic>
 #include <chrono>
+#include <map>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -50,6 +52,34 @@ class StoreClient final : public store::ClusterClient {
   store::Store& store_;
 };
 
+// Fails the first `failing_lists` List calls (kUnavailable) and answers the first
+// `gone_watches` Watch calls of Endpoints with kGone; passes everything else through.
+class FlakyClient final : public store::ClusterClient {
+ public:
+  explicit FlakyClient(store::ClusterClient& inner) : inner_(inner) {}
+  std::atomic<int> failing_lists{0};
+  std::atomic<int> gone_watches{0};
+  std::atomic<int> lists{0};
+
+  StatusOr<store::Object> Get(const store::ObjectKey& key) override { return inner_.Get(key); }
+  StatusOr<store::ObjectList> List(const std::string& kind, const std::optional<std::string>& ns) override {
+    lists++;
+    if (failing_lists.fetch_sub(1) > 0) return UnavailableError("injected: store away");
+    return inner_.List(kind, ns);
+  }
+  StatusOr<std::unique_ptr<store::Watcher>> Watch(const std::string& kind, std::int64_t from_rv) override {
+    if (kind == "Endpoints" && gone_watches.fetch_sub(1) > 0) return GoneError("injected: too old resource version");
+    return inner_.Watch(kind, from_rv);
+  }
+  StatusOr<store::Object> Create(const store::Object& obj) override { return inner_.Create(obj); }
+  StatusOr<store::Object> Update(const store::Object& obj) override { return inner_.Update(obj); }
+  StatusOr<store::Object> UpdateStatus(const store::Object& obj) override { return inner_.UpdateStatus(obj); }
+  Status RecordEvent(const store::EventInput& e) override { return inner_.RecordEvent(e); }
+
+ private:
+  store::ClusterClient& inner_;
+};
+
 json Service(const std::string& name, const std::string& ip) {
   return {{"apiVersion", "v1"},
           {"kind", "Service"},
@@ -92,8 +122,8 @@ class ServiceProxyControllerTest : public ::testing::Test {
     if (controller_) controller_->Stop();
   }
 
-  void StartController(ServiceProxyControllerOptions o = {}) {
-    o.cluster = client_.get();
+  void StartController(ServiceProxyControllerOptions o = {}, store::ClusterClient* cluster = nullptr) {
+    o.cluster = cluster != nullptr ? cluster : client_.get();
     o.proxy = &proxy_;
     auto c = ServiceProxyController::Start(o);
     ASSERT_TRUE(c.ok()) << c.status().ToString();
@@ -215,6 +245,20 @@ TEST_F(ServiceProxyControllerTest, ReappliesAnUnchangedTableOnTheResyncTimer) {
       << "a flushed rule must come back without any change in the cluster";
   Tables applied = proxy_.applied();
   for (const auto& t : applied) EXPECT_EQ(t, applied.front());
+}
+
+TEST_F(ServiceProxyControllerTest, RetriesListsAndRelistsWhenAWatchIsTooOld) {
+  Apply(Service("web", "10.43.0.20"));
+  Apply(Endpoints("web", {"10.42.0.2"}));
+  FlakyClient flaky(*client_);
+  flaky.failing_lists = 1;
+  flaky.gone_watches = 2;
+  StartController({}, &flaky);
+  EXPECT_TRUE(LastIs({{"web", {"10.42.0.2:8080"}}}));
+  // After the relists the watch is live again: later changes arrive.
+  Apply(Endpoints("web", {"10.42.0.2", "10.42.0.3"}));
+  EXPECT_TRUE(LastIs({{"web", {"10.42.0.2:8080", "10.42.0.3:8080"}}}));
+  EXPECT_GE(flaky.lists.load(), 4) << "one failed list, one per kind, and a relist per kGone";
 }
 
 TEST_F(ServiceProxyControllerTest, StopLeavesTheRulesInPlace) {
