@@ -50,7 +50,10 @@ Status ClusterWatch::List(Mirror& mirror) {
   auto list = cluster_->List(mirror.kind, std::nullopt);
   if (!list.ok()) return list.status().WithContext("listing " + mirror.kind + " for the cluster DNS");
   std::map<std::string, manifests::Object> objects;
-  for (manifests::Object& obj : list->items) objects[KeyOf(obj)] = std::move(obj);
+  for (manifests::Object& obj : list->items) {
+    std::string key = KeyOf(obj);  // before the move: nlohmann's operator= takes its argument by value
+    objects[key] = std::move(obj);
+  }
   std::lock_guard<std::mutex> lock(mu_);
   mirror.objects = std::move(objects);
   mirror.resource_version = list->resource_version;
