@@ -57,7 +57,7 @@ StatusOr<std::unique_ptr<ClusterDns>> ClusterDns::Start(ClusterDnsOptions option
     MOOR_ASSIGN_OR_RETURN(Upstream up, ParseUpstream(text));
     upstreams.push_back(up);
   }
-  if (options.upstreams.empty()) {
+  if (options.upstreams.empty() && !options.resolv_conf.empty()) {
     auto content = ReadFileLimited(options.resolv_conf, 1 << 20);
     if (content.ok()) upstreams = NameserversFromResolvConf(*content, *address);
     if (upstreams.empty()) {

@@ -301,6 +301,68 @@ TEST_F(ClusterDnsIntegrationTest, ForwardsOtherNamesToTheUpstream) {
   EXPECT_NE(ns.out.find("192.0.2.1"), std::string::npos) << ns.out << ns.err;
 }
 
+TEST_F(ClusterDnsIntegrationTest, ExternalNameIsACnameFollowedUpstream) {
+  Create(Service("default", "ext", {{"type", "ExternalName"}, {"externalName", "example.com"}}));
+  StartDns();
+  auto reply = Query("ext.default.svc.cluster.local");
+  ASSERT_TRUE(reply.has_value());
+  EXPECT_EQ(reply->header.rcode, kRcodeNoError);
+  ASSERT_EQ(reply->answers.size(), 2u);
+  EXPECT_EQ(reply->answers[0], Record::Cname("ext.default.svc.cluster.local", 5, "example.com"));
+  EXPECT_EQ(reply->answers[1].type, kTypeA);
+  EXPECT_EQ(reply->answers[1].ipv4, Ip("192.0.2.1"));
+  auto ns = RunCommand({"busybox", "nslookup", "ext.default.svc.cluster.local", kDnsIp}, {}, "", std::chrono::seconds(20));
+  EXPECT_NE(ns.out.find("192.0.2.1"), std::string::npos) << ns.out << ns.err;
+}
+
+TEST_F(ClusterDnsIntegrationTest, DefaultUpstreamsComeFromResolvConf) {
+  upstream_ = std::make_unique<FakeUpstream>(UpstreamAnswer, 53);
+  moor::testing::WriteFile(dir_ / "resolv.conf",
+                           std::string("nameserver ") + kDnsIp + "\nnameserver 127.0.0.1\noptions ndots:5\n");
+  ClusterDnsOptions options;
+  options.cluster = cluster_.get();
+  options.listen_ip = kDnsIp;
+  options.resolv_conf = (dir_ / "resolv.conf").string();
+  auto dns = ClusterDns::Start(options);
+  ASSERT_TRUE(dns.ok()) << dns.status().ToString();
+  dns_ = std::move(*dns);
+  auto reply = Query("example.com");
+  ASSERT_TRUE(reply.has_value());
+  EXPECT_EQ(AddressesOf(*reply), std::vector<std::uint32_t>{Ip("192.0.2.1")});
+  EXPECT_EQ(upstream_->udp_queries(), 1);
+}
+
+TEST_F(ClusterDnsIntegrationTest, NoUpstreamMeansServFailForOtherNames) {
+  ClusterDnsOptions options;
+  options.cluster = cluster_.get();
+  options.listen_ip = kDnsIp;
+  options.resolv_conf = "";
+  auto dns = ClusterDns::Start(options);
+  ASSERT_TRUE(dns.ok()) << dns.status().ToString();
+  dns_ = std::move(*dns);
+  auto reply = Query("example.com");
+  ASSERT_TRUE(reply.has_value());
+  EXPECT_EQ(reply->header.rcode, kRcodeServFail);
+  auto cluster = Query("web.default.svc.cluster.local");
+  ASSERT_TRUE(cluster.has_value());
+  EXPECT_EQ(AddressesOf(*cluster), std::vector<std::uint32_t>{Ip("10.43.57.20")});
+}
+
+TEST_F(ClusterDnsIntegrationTest, RejectsBadOptions) {
+  ClusterDnsOptions options;
+  options.cluster = cluster_.get();
+  options.listen_ip = "10.43.57.300";
+  EXPECT_EQ(ClusterDns::Start(options).status().code(), StatusCode::kInvalidArgument);
+  options.listen_ip = kDnsIp;
+  options.upstreams = {"dns.example.com"};
+  auto bad_upstream = ClusterDns::Start(options);
+  EXPECT_EQ(bad_upstream.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(bad_upstream.status().message().find("dns.example.com"), std::string::npos);
+  options.upstreams = {};
+  options.cluster = nullptr;
+  EXPECT_EQ(ClusterDns::Start(options).status().code(), StatusCode::kInvalidArgument);
+}
+
 TEST_F(ClusterDnsIntegrationTest, FailsOverToTheNextUpstreamAndServFailsWhenNoneAnswers) {
   FakeUpstream silent(nullptr);
   upstream_ = std::make_unique<FakeUpstream>(UpstreamAnswer);

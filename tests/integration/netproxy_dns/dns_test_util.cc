@@ -114,10 +114,10 @@ std::optional<Message> Ask(const std::string& ip, int port, const std::string& n
   return *parsed;
 }
 
-FakeUpstream::FakeUpstream(AnswerFn answer) : answer_(std::move(answer)) {
+FakeUpstream::FakeUpstream(AnswerFn answer, int port) : answer_(std::move(answer)) {
   udp_fd_ = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
   tcp_fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in addr = Address("127.0.0.1", 0);
+  sockaddr_in addr = Address("127.0.0.1", port);
   bind(udp_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
   socklen_t len = sizeof(addr);
   getsockname(udp_fd_, reinterpret_cast<sockaddr*>(&addr), &len);

@@ -40,13 +40,13 @@ std::optional<Message> Ask(const std::string& ip, int port, const std::string& n
 std::string AskRaw(const std::string& ip, int port, const std::string& wire, bool tcp = false,
                    std::chrono::milliseconds timeout = std::chrono::seconds(3));
 
-// A DNS server on 127.0.0.1:<free port> (UDP and TCP) answering every query with `answer`.
+// A DNS server on 127.0.0.1:<port> (0: a free one; UDP and TCP) answering every query with `answer`.
 // Over UDP, replies longer than 512 bytes are sent cut with TC (as a real server does without
 // EDNS), so the caller must retry over TCP. With answer == nullptr it never replies.
 class FakeUpstream {
  public:
   using AnswerFn = std::function<Message(const Message& query)>;
-  explicit FakeUpstream(AnswerFn answer);
+  explicit FakeUpstream(AnswerFn answer, int port = 0);
   ~FakeUpstream();
   int port() const { return port_; }
   int udp_queries() const { return udp_queries_; }

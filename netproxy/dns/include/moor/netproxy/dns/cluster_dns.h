@@ -27,7 +27,8 @@ struct ClusterDnsOptions {
   int port = 53;                            // 0: any free port (the same for UDP and TCP)
   std::string domain = "cluster.local";
   // Where names outside `domain` go: "ip" or "ip:port". Empty: the IPv4 nameservers of
-  // `resolv_conf` (listen_ip itself excluded).
+  // `resolv_conf` (listen_ip itself excluded); with resolv_conf "" too nothing is forwarded and
+  // such names get SERVFAIL (for tests on a shared machine: no query leaves it).
   std::vector<std::string> upstreams;
   std::string resolv_conf = "/etc/resolv.conf";
   std::chrono::milliseconds upstream_timeout{2000};
