@@ -89,10 +89,34 @@ ClusterView ClusterView::Build(const std::vector<Object>& services, const std::v
   return view;
 }
 
+std::string DashedIpv4(std::uint32_t ip) {
+  std::string s = FormatIpv4Address(ip);
+  for (char& c : s) {
+    if (c == '.') c = '-';
+  }
+  return s;
+}
+
+std::string EndpointHost(const EndpointAddress& address) {
+  return address.hostname.empty() ? DashedIpv4(address.ip) : address.hostname;
+}
+
 void ClusterView::Add(ServiceEntry entry) {
   namespaces_.insert(entry.ns);
+  std::string service = entry.name + "." + entry.ns + ".svc";
+  if (entry.type == ServiceEntry::Type::kClusterIp && entry.cluster_ip) reverse_.emplace(*entry.cluster_ip, service);
+  if (entry.type == ServiceEntry::Type::kHeadless) {
+    for (const EndpointSubset& s : entry.subsets) {
+      for (const EndpointAddress& a : s.addresses) reverse_.emplace(a.ip, EndpointHost(a) + "." + service);
+    }
+  }
   auto key = std::make_pair(entry.ns, entry.name);
   services_[key] = std::move(entry);
+}
+
+const std::string* ClusterView::ReverseName(std::uint32_t ip) const {
+  auto it = reverse_.find(ip);
+  return it == reverse_.end() ? nullptr : &it->second;
 }
 
 const ServiceEntry* ClusterView::Find(const std::string& ns, const std::string& name) const {

@@ -22,17 +22,6 @@ std::optional<std::uint32_t> ParseDashedIpv4(const std::string& label) {
   return *ip;
 }
 
-std::string DashedIpv4(std::uint32_t ip) {
-  std::string s = FormatIpv4Address(ip);
-  for (char& c : s) {
-    if (c == '.') c = '-';
-  }
-  return s;
-}
-
-// The name a headless Service's address is known by: its hostname, else its dashed address.
-std::string EndpointHost(const EndpointAddress& a) { return a.hostname.empty() ? DashedIpv4(a.ip) : a.hostname; }
-
 class ZoneAnswerer {
  public:
   ZoneAnswerer(const Question& q, const ClusterView& view, const ResolverConfig& config)
@@ -225,15 +214,43 @@ class ZoneAnswerer {
   Resolution r_;
 };
 
+// <d>.<c>.<b>.<a>.in-addr.arpa -> a.b.c.d; nullopt for any other name.
+std::optional<std::uint32_t> ReverseAddress(const Labels& lower) {
+  if (lower.size() != 6 || lower[4] != "in-addr" || lower[5] != "arpa") return std::nullopt;
+  std::string dotted = lower[3] + "." + lower[2] + "." + lower[1] + "." + lower[0];
+  auto ip = ParseIpv4Address(dotted);
+  if (!ip.ok() || FormatIpv4Address(*ip) != dotted) return std::nullopt;  // no "010" octets
+  return *ip;
+}
+
+// PTR for the addresses of Services and headless endpoints; other addresses fall through.
+Resolution Reverse(const Question& q, std::uint32_t ip, const ClusterView& view, const ResolverConfig& config) {
+  Resolution r;
+  const std::string* name = view.ReverseName(ip);
+  if (name == nullptr || (q.klass != kClassIn && q.klass != kClassAny)) return r;
+  r.in_zone = true;
+  if (q.type == kTypePtr || q.type == kTypeAny) {
+    Record ptr;
+    ptr.name = q.name;
+    ptr.type = kTypePtr;
+    ptr.ttl = config.ttl;
+    ptr.target = *name + "." + config.domain;
+    r.answers.push_back(ptr);
+  }
+  return r;
+}
+
 }  // namespace
 
 Resolution Resolve(const Question& question, const ClusterView& view, const ResolverConfig& config) {
   Resolution outside;
   auto labels = NameToLabels(question.name);
   auto zone = NameToLabels(config.domain);
-  if (!labels.ok() || !zone.ok() || labels->size() < zone->size()) return outside;
+  if (!labels.ok() || !zone.ok()) return outside;
   Labels lower;
   for (const std::string& l : *labels) lower.push_back(LowerAscii(l));
+  if (auto ip = ReverseAddress(lower)) return Reverse(question, *ip, view, config);
+  if (lower.size() < zone->size()) return outside;
   std::size_t rest_size = lower.size() - zone->size();
   for (std::size_t i = 0; i < zone->size(); ++i) {
     if (lower[rest_size + i] != LowerAscii((*zone)[i])) return outside;

@@ -265,6 +265,14 @@ TEST_F(ClusterDnsIntegrationTest, HeadlessServiceAnswersReadyEndpoints) {
   auto srv = Query("_sql._tcp.pg.db.svc.cluster.local", kTypeSrv);
   ASSERT_TRUE(srv.has_value());
   EXPECT_EQ(srv->answers.size(), 2u);
+  for (auto [reverse, name] : std::vector<std::pair<std::string, std::string>>{
+           {"6.0.42.10.in-addr.arpa", "pg-1.pg.db.svc.cluster.local"},
+           {"20.57.43.10.in-addr.arpa", "web.default.svc.cluster.local"}}) {
+    auto ptr = Query(reverse, kTypePtr);
+    ASSERT_TRUE(ptr.has_value()) << reverse;
+    ASSERT_EQ(ptr->answers.size(), 1u) << reverse;
+    EXPECT_EQ(ptr->answers[0].target, name);
+  }
   auto pod = Query("10-42-0-7.default.pod.cluster.local");
   ASSERT_TRUE(pod.has_value());
   EXPECT_EQ(AddressesOf(*pod), std::vector<std::uint32_t>{Ip("10.42.0.7")});

@@ -176,9 +176,40 @@ TEST(DnsResolverTest, ApexAnswersSoaAndNs) {
 
 TEST(DnsResolverTest, NamesOutsideTheDomainAreNotInZone) {
   for (std::string name : {"example.com", "local", "", "notcluster.local", "cluster.local.example.com",
-                           "1.0.43.10.in-addr.arpa"}) {
+                           "1.0.43.10.in-addr.arpa"}) {  // no Service has 10.43.0.1 here
     EXPECT_FALSE(Ask(name).in_zone) << name;
   }
+}
+
+TEST(DnsResolverTest, ReverseLookupsOfClusterAddresses) {
+  struct Case {
+    std::string name;
+    std::string target;  // "" = not in the zone (forwarded)
+  };
+  std::vector<Case> cases = {
+      {"20.0.43.10.in-addr.arpa", "web.default.svc.cluster.local"},
+      {"20.0.43.10.IN-ADDR.ARPA.", "web.default.svc.cluster.local"},
+      {"5.0.42.10.in-addr.arpa", "pg-0.pg.db.svc.cluster.local"},
+      {"6.0.42.10.in-addr.arpa", "10-42-0-6.pg.db.svc.cluster.local"},
+      {"7.0.42.10.in-addr.arpa", ""},  // an endpoint of a ClusterIP Service: not named
+      {"9.0.42.10.in-addr.arpa", ""},  // not ready
+      {"8.8.8.8.in-addr.arpa", ""},
+      {"020.0.43.10.in-addr.arpa", ""},
+      {"0.43.10.in-addr.arpa", ""},
+  };
+  for (const Case& c : cases) {
+    Resolution r = Ask(c.name, kTypePtr);
+    EXPECT_EQ(r.in_zone, !c.target.empty()) << c.name;
+    if (c.target.empty()) continue;
+    ASSERT_EQ(r.answers.size(), 1u) << c.name;
+    EXPECT_EQ(r.answers[0].type, kTypePtr);
+    EXPECT_EQ(r.answers[0].name, c.name);
+    EXPECT_EQ(r.answers[0].target, c.target);
+  }
+  Resolution a = Ask("20.0.43.10.in-addr.arpa", kTypeA);
+  EXPECT_TRUE(a.in_zone);
+  EXPECT_EQ(a.rcode, kRcodeNoError);
+  EXPECT_TRUE(a.answers.empty());
 }
 
 TEST(DnsResolverTest, OtherClassesAreRefused) {

@@ -59,11 +59,21 @@ class ClusterView {
   const ServiceEntry* Find(const std::string& ns, const std::string& name) const;
   // True if some Service lives in `ns` (the view has no Namespace objects).
   bool HasNamespace(const std::string& ns) const { return namespaces_.count(ns) > 0; }
+  // The name an address is known by, relative to the domain: "<svc>.<ns>.svc" for a clusterIP,
+  // "<host>.<svc>.<ns>.svc" for a headless Service's ready address (host: its hostname or its
+  // dashed form). nullptr if none; the first Service added wins.
+  const std::string* ReverseName(std::uint32_t ip) const;
   std::size_t size() const { return services_.size(); }
 
  private:
   std::map<std::pair<std::string, std::string>, ServiceEntry> services_;
   std::set<std::string> namespaces_;
+  std::map<std::uint32_t, std::string> reverse_;
 };
+
+// "10-42-0-7" for 10.42.0.7: how a headless Service's address without hostname is named.
+std::string DashedIpv4(std::uint32_t ip);
+// The hostname of a headless Service's address, else its dashed form.
+std::string EndpointHost(const EndpointAddress& address);
 
 }  // namespace moor::netproxy::dns

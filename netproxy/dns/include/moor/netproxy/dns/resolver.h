@@ -39,6 +39,9 @@ struct Resolution {
 // - <a-b-c-d>.<ns>.pod.<domain> A: a.b.c.d.
 // - Names that exist but have no record of the asked type: NOERROR, no answer, SOA (NODATA).
 // - Every other name in the domain: NXDOMAIN with the SOA in authority.
+// - <d>.<c>.<b>.<a>.in-addr.arpa PTR for a clusterIP or a headless Service's ready address
+//   (ClusterView::ReverseName); other reverse names are not in the zone (forwarded, as CoreDNS's
+//   `fallthrough in-addr.arpa`).
 // Names compare case-insensitively; answers carry the question's name as asked. A class other
 // than IN/ANY inside the zone is REFUSED.
 Resolution Resolve(const Question& question, const ClusterView& view, const ResolverConfig& config);
