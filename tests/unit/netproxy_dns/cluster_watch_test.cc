@@ -29,9 +29,9 @@ class FakeCluster final : public store::ClusterClient {
     FakeWatcher(FakeCluster* cluster, std::string kind) : cluster_(cluster), kind_(std::move(kind)) {}
     StatusOr<std::optional<store::WatchEvent>> Next(std::chrono::milliseconds timeout) override {
       std::unique_lock<std::mutex> lock(cluster_->mu_);
-      cluster_->cv_.wait_for(lock, timeout, [&] { return stopped_ || cluster_->expired_ || !Queue().empty(); });
+      cluster_->cv_.wait_for(lock, timeout, [&] { return stopped_ || cluster_->expired_[kind_] || !Queue().empty(); });
       if (stopped_) return UnavailableError("stopped");
-      if (cluster_->expired_) return GoneError("too old");
+      if (cluster_->expired_[kind_]) return GoneError("too old");
       if (Queue().empty()) return std::optional<store::WatchEvent>();
       store::WatchEvent ev = Queue().front();
       Queue().pop_front();
@@ -63,10 +63,10 @@ class FakeCluster final : public store::ClusterClient {
     events_[kind].push_back(ev);
     cv_.notify_all();
   }
-  // Every open watcher fails with kGone until the next List.
-  void Expire() {
+  // Every open watcher of `kinds` fails with kGone until the next List of its kind.
+  void Expire(const std::vector<std::string>& kinds) {
     std::lock_guard<std::mutex> lock(mu_);
-    expired_ = true;
+    for (const std::string& kind : kinds) expired_[kind] = true;
     events_.clear();
     cv_.notify_all();
   }
@@ -78,7 +78,7 @@ class FakeCluster final : public store::ClusterClient {
   StatusOr<store::ObjectList> List(const std::string& kind, const std::optional<std::string>&) override {
     std::lock_guard<std::mutex> lock(mu_);
     ++lists_;
-    expired_ = false;
+    expired_[kind] = false;
     store::ObjectList list;
     list.items = objects_[kind];
     list.resource_version = rv_;
@@ -86,7 +86,7 @@ class FakeCluster final : public store::ClusterClient {
   }
   StatusOr<std::unique_ptr<store::Watcher>> Watch(const std::string& kind, std::int64_t) override {
     std::lock_guard<std::mutex> lock(mu_);
-    if (expired_) return GoneError("too old");
+    if (expired_[kind]) return GoneError("too old");
     return std::unique_ptr<store::Watcher>(new FakeWatcher(this, kind));
   }
   StatusOr<Object> Get(const manifests::ObjectKey&) override { return NotFoundError("unused"); }
@@ -101,7 +101,7 @@ class FakeCluster final : public store::ClusterClient {
   std::map<std::string, std::vector<Object>> objects_;
   std::map<std::string, std::deque<store::WatchEvent>> events_;
   std::int64_t rv_ = 10;
-  bool expired_ = false;
+  std::map<std::string, bool> expired_;
   int lists_ = 0;
 };
 
@@ -132,7 +132,7 @@ TEST(DnsClusterWatchTest, ListsThenFollowsChangesAndRelistsWhenTheWatchIsGone) {
   // Changes the watch missed show up after the relist that kGone causes.
   int lists_before = cluster.lists();
   cluster.Set("Service", {Service("only", "10.43.0.40")});
-  cluster.Expire();
+  cluster.Expire({"Service", "Endpoints"});
   EXPECT_TRUE(WaitFor([&] { return Has(w, "only") && !Has(w, "late") && !Has(w, "api"); }));
   EXPECT_GT(cluster.lists(), lists_before);
   w.Stop();
