@@ -71,7 +71,9 @@ StatusOr<UniqueFd> BoundSocket(int type, std::uint32_t ip, std::uint16_t port) {
   UniqueFd fd(socket(AF_INET, type | SOCK_CLOEXEC, 0));
   if (!fd.valid()) return UnavailableError(Errno("socket"));
   int one = 1;
-  setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+  // TCP only: a restart must not wait for TIME_WAIT; on UDP it would let a second server bind
+  // the same address and silently take half of the queries.
+  if (type == SOCK_STREAM) setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
   setsockopt(fd.get(), IPPROTO_IP, IP_FREEBIND, &one, sizeof(one));
   sockaddr_in addr = Address(ip, port);
   std::string where = FormatIpv4Address(ip) + ":" + std::to_string(port);

@@ -44,8 +44,9 @@ class UniqueFd {
 StatusOr<UniqueFd> ConnectedSocket(int type, std::uint32_t ip, std::uint16_t port,
                                    std::chrono::milliseconds timeout = std::chrono::seconds(5));
 
-// A socket of `type` bound to ip:port with SO_REUSEADDR and IP_FREEBIND (so an address that is
-// on no interface can be bound); a TCP socket also listens. kUnavailable naming the address.
+// A socket of `type` bound to ip:port with IP_FREEBIND (so an address that is on no interface
+// can be bound; TCP also SO_REUSEADDR); a TCP socket also listens. kUnavailable naming the
+// address (e.g. when another server holds it).
 StatusOr<UniqueFd> BoundSocket(int type, std::uint32_t ip, std::uint16_t port);
 
 // The port a bound socket got (for port 0).
