@@ -356,6 +356,22 @@ TEST_F(ClusterDnsIntegrationTest, NoUpstreamMeansServFailForOtherNames) {
   EXPECT_EQ(AddressesOf(*cluster), std::vector<std::uint32_t>{Ip("10.43.57.20")});
 }
 
+TEST_F(ClusterDnsIntegrationTest, ASecondServerOnTheSameAddressFailsToStart) {
+  StartDns();
+  ClusterDnsOptions options;
+  options.cluster = cluster_.get();
+  options.listen_ip = kDnsIp;
+  options.resolv_conf = "";
+  auto second = ClusterDns::Start(options);
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.status().code(), StatusCode::kUnavailable);
+  EXPECT_NE(second.status().message().find("10.43.57.10:53"), std::string::npos) << second.status().ToString();
+  // The first one still answers everything.
+  auto reply = Query("web.default.svc.cluster.local");
+  ASSERT_TRUE(reply.has_value());
+  EXPECT_EQ(AddressesOf(*reply), std::vector<std::uint32_t>{Ip("10.43.57.20")});
+}
+
 TEST_F(ClusterDnsIntegrationTest, RejectsBadOptions) {
   ClusterDnsOptions options;
   options.cluster = cluster_.get();
