@@ -42,6 +42,7 @@ mkdir -p "$ROOT/manifests"
 cp examples/hello-web/*.yaml "$ROOT/manifests/"
 
 ROUTES_BEFORE=$(ip route show type unreachable 2>/dev/null || true)
+DNS_ROUTE_BEFORE=$(ip route show table local 10.43.0.10 2>/dev/null || true)
 cleanup() {
   set +e
   if [ -n "${SERVER:-}" ] && kill -0 "$SERVER" 2>/dev/null; then
@@ -59,6 +60,7 @@ cleanup() {
     done
     for d in /sys/fs/cgroup/*/$PREFIX /sys/fs/cgroup/$PREFIX; do [ -d "$d" ] && rmdir "$d" 2>/dev/null; done
     nft delete table ip "$PREFIX" 2>/dev/null
+    [ -z "$DNS_ROUTE_BEFORE" ] && ip route delete local 10.43.0.10/32 dev lo table local 2>/dev/null
   fi
 }
 trap cleanup EXIT

@@ -19,7 +19,7 @@ using PrinterMap = std::map<std::string, KindPrinter>;
 
 void AddWorkloadPrinters(PrinterMap& printers);  // Pod, Deployment, ReplicaSet, DaemonSet, StatefulSet
 void AddBatchPrinters(PrinterMap& printers);     // Job, CronJob, HorizontalPodAutoscaler
-void AddNetworkPrinters(PrinterMap& printers);   // Service, Ingress
+void AddNetworkPrinters(PrinterMap& printers);   // Service, Endpoints, Ingress
 void AddConfigPrinters(PrinterMap& printers);    // ConfigMap, Secret, Namespace, PVC, Event,
                                                  // ResourceQuota, LimitRange, Node
 

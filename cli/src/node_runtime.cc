@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include "moor/common/log.h"
+#include "moor/netproxy/nftables_service_proxy.h"
 #include "moor/runtime/cni_network.h"
 #include "moor/runtime/cri_log.h"
 #include "moor/runtime/registries_config.h"
@@ -102,6 +103,8 @@ std::string RuncVersion() {
 NodeRuntime::~NodeRuntime() { Stop(); }
 
 void NodeRuntime::Stop() {
+  if (dns_) dns_->Stop();
+  if (proxy_controller_) proxy_controller_->Stop();
   if (binder_) binder_->Stop();
   if (agent_) agent_->Stop();
 }
@@ -147,6 +150,7 @@ StatusOr<std::unique_ptr<NodeRuntime>> NodeRuntime::Start(const ServerConfig& co
   agent_options.logs_dir = (data / "logs").string();
   agent_options.pvc_dir = (data / "volumes").string();
   agent_options.pod_cidr = config.pod_subnet;
+  agent_options.cluster_dns = config.ServiceAddress(10);
   agent_options.runc_root = runc_options.runc_root;
   agent_options.runtime_version = RuncVersion();
   MOOR_ASSIGN_OR_RETURN(node->agent_, runtime::NodeAgent::Start(agent_options));
@@ -155,6 +159,34 @@ StatusOr<std::unique_ptr<NodeRuntime>> NodeRuntime::Start(const ServerConfig& co
   binder_options.store = &store;
   binder_options.node_name = node->agent_->node_name();
   MOOR_ASSIGN_OR_RETURN(node->binder_, reconciler::PodBinder::Start(binder_options));
+
+  netproxy::NftablesServiceProxyOptions proxy_options;
+  proxy_options.nftables.table = config.name_prefix;
+  proxy_options.bridge = config.bridge;
+  proxy_options.service_cidr = config.service_cidr;
+  proxy_options.route_metric = config.route_metric;
+  MOOR_ASSIGN_OR_RETURN(node->service_proxy_, netproxy::CreateNftablesServiceProxy(proxy_options));
+  netproxy::ServiceProxyControllerOptions controller_options;
+  controller_options.cluster = node->cluster_.get();
+  controller_options.proxy = node->service_proxy_.get();
+  MOOR_ASSIGN_OR_RETURN(node->proxy_controller_, netproxy::ServiceProxyController::Start(controller_options));
+
+  // The cluster DNS on the address the pods' resolv.conf names. Pods run without it if it
+  // cannot start (say, something else holds that address's port 53): logged, not fatal.
+  netproxy::dns::ClusterDnsOptions dns_options;
+  dns_options.cluster = node->cluster_.get();
+  dns_options.listen_ip = agent_options.cluster_dns;
+  if (config.dns_upstreams) {
+    dns_options.upstreams = *config.dns_upstreams;
+    if (dns_options.upstreams.empty()) dns_options.resolv_conf = "";
+  }
+  auto dns = netproxy::dns::ClusterDns::Start(dns_options);
+  if (dns.ok()) {
+    node->dns_ = std::move(*dns);
+  } else {
+    LogError("the cluster DNS did not start; pods cannot resolve Service names",
+             {{"address", dns_options.listen_ip + ":53"}, {"error", dns.status().ToString()}});
+  }
 
   node->logs_ = std::make_unique<AgentLogSource>(*node->agent_);
   node->image_service_ = std::make_unique<AgentImageService>(*node->image_store_, *node->agent_);

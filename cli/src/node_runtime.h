@@ -3,6 +3,9 @@
 #include <memory>
 
 #include "moor/api/node_services.h"
+#include "moor/netproxy/dns/cluster_dns.h"
+#include "moor/netproxy/service_proxy.h"
+#include "moor/netproxy/service_proxy_controller.h"
 #include "moor/reconciler/pod_binder.h"
 #include "moor/runtime/container_runtime.h"
 #include "moor/runtime/image_store.h"
@@ -16,8 +19,10 @@ namespace moor::cli {
 class StoreClusterClient;
 
 // Everything `moor server` runs for this host's node: the image store, the pod network, the
-// runc runtime, the node agent, the pod binder, and the adapters the API server uses for logs
-// and images. Stop() stops the agent and binder; containers keep running.
+// runc runtime, the node agent, the pod binder, the service proxy, the cluster DNS, and the adapters the API
+// server uses for logs and images. Stop() stops the agent, binder, proxy controller and DNS;
+// containers keep running, the service rules and the DNS address's route stay in place (as
+// kube-proxy leaves its rules), so traffic keeps flowing through a restart or upgrade.
 class NodeRuntime {
  public:
   static StatusOr<std::unique_ptr<NodeRuntime>> Start(const ServerConfig& config, store::Store& store);
@@ -37,6 +42,9 @@ class NodeRuntime {
   std::unique_ptr<runtime::ContainerRuntime> containers_;
   std::unique_ptr<runtime::NodeAgent> agent_;
   std::unique_ptr<reconciler::PodBinder> binder_;
+  std::unique_ptr<netproxy::ServiceProxy> service_proxy_;
+  std::unique_ptr<netproxy::ServiceProxyController> proxy_controller_;
+  std::unique_ptr<netproxy::dns::ClusterDns> dns_;
   std::unique_ptr<api::PodLogSource> logs_;
   std::unique_ptr<api::ImageService> image_service_;
 };

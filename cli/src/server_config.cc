@@ -8,6 +8,11 @@
 
 namespace moor::cli {
 
+std::string ServerConfig::ServiceAddress(std::uint32_t n) const {
+  auto cidr = Ipv4Cidr::Parse(service_cidr);
+  return cidr.ok() ? FormatIpv4Address(cidr->network + n) : "";
+}
+
 StatusOr<std::chrono::seconds> ParseDuration(const std::string& text) {
   if (text.empty()) return InvalidArgumentError("empty duration");
   std::size_t pos = 0;
@@ -79,6 +84,14 @@ Status LoadServerConfig(const std::filesystem::path& file, ServerConfig& config)
       auto cidr = Ipv4Cidr::Parse(config.service_cidr);
       if (!cidr.ok()) return fail(key, cidr.status().message());
       if (cidr->prefix_len > 28) return fail(key, "the service range needs at least 16 addresses (a /28 or wider)");
+    } else if (key == "dnsUpstreams") {
+      if (!v.is_array()) return fail(key, "expected a list of \"ip\" or \"ip:port\" (or [] to forward nothing)");
+      std::vector<std::string> upstreams;
+      for (const auto& u : v) {
+        if (!u.is_string()) return fail(key, "expected a list of \"ip\" or \"ip:port\" strings");
+        upstreams.push_back(u.get<std::string>());
+      }
+      config.dns_upstreams = std::move(upstreams);
     } else if (key == "bridge") {
       MOOR_ASSIGN_OR_RETURN(config.bridge, want_string());
       if (config.bridge.empty() || config.bridge.size() > 15) return fail(key, "a bridge name has 1 to 15 characters");
@@ -96,7 +109,7 @@ Status LoadServerConfig(const std::filesystem::path& file, ServerConfig& config)
     } else {
       return fail(key,
                   "unknown setting (known: dataDir, manifests, listen, logLevel, strict, resyncInterval, disableAgent, "
-                  "nodeName, podSubnet, serviceCIDR, bridge, namePrefix, routeMetric, registries, disableDefaultRegistryEndpoint)");
+                  "nodeName, podSubnet, serviceCIDR, dnsUpstreams, bridge, namePrefix, routeMetric, registries, disableDefaultRegistryEndpoint)");
     }
   }
   return Status::Ok();

@@ -1,8 +1,11 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -24,6 +27,9 @@ struct ServerConfig {
   std::string node_name;                        // "" = the host name
   std::string pod_subnet = "10.42.0.0/24";      // this node's slice of the pod range 10.42.0.0/16
   std::string service_cidr = "10.43.0.0/16";    // ClusterIPs are allocated from it
+  // Where the cluster DNS sends names outside cluster.local ("ip" or "ip:port"). nullopt: the
+  // nameservers of the host's /etc/resolv.conf; empty: nowhere (such names get SERVFAIL).
+  std::optional<std::vector<std::string>> dns_upstreams;
   std::string bridge = "moor0";                 // the pods' Linux bridge
   std::string name_prefix = "moor";             // network namespaces and the cgroup parent
   int route_metric = 0;                         // metric of the unreachable safety routes (tests)
@@ -31,6 +37,9 @@ struct ServerConfig {
   bool disable_default_registry_endpoint = false;  // mirrored registries only through their mirrors
 
   std::filesystem::path ManifestsDir() const { return manifests.empty() ? data_dir / "manifests" : manifests; }
+  // The n-th address of service_cidr: 1 is kept for the `kubernetes` Service, 10 is the
+  // cluster DNS (k3s's choices). service_cidr must be valid (LoadServerConfig checks it).
+  std::string ServiceAddress(std::uint32_t n) const;
 };
 
 // Reads the YAML config file into `config` (keys present in the file override). Unknown keys

@@ -19,6 +19,7 @@
 #include "moor/store/sqlite_store.h"
 #include "node_runtime.h"
 #include "server_config.h"
+#include "server_controllers.h"
 #include "verbs.h"
 
 namespace moor::cli {
@@ -134,6 +135,12 @@ int RunServer(const ServerFlags& flags) {
     return 1;
   }
 
+  auto controllers = ServerControllers::Start(config, **store);
+  if (!controllers.ok()) {
+    LogError("cannot start the controllers", {{"error", controllers.status().ToString()}});
+    return 1;
+  }
+
   // The node agent first: the API serves its logs and images.
   std::unique_ptr<NodeRuntime> node;
   if (!config.disable_agent) {
@@ -202,6 +209,7 @@ int RunServer(const ServerFlags& flags) {
   LogInfo("stopping", {{"signal", sig == SIGINT ? "SIGINT" : "SIGTERM"}});
   (*folder)->Stop();
   (*server)->Stop();
+  (*controllers)->Stop();
   if (node) node->Stop();  // the pods keep running; the next start adopts them
   return 0;
 }

@@ -90,6 +90,8 @@ MoorNode::MoorNode(nlohmann::json registries) {
                            {"namePrefix", prefix_},
                            {"podSubnet", subnet_},
                            {"serviceCIDR", service_cidr_},
+                           // The cluster DNS answers cluster names only: no query leaves the machine.
+                           {"dnsUpstreams", nlohmann::json::array()},
                            {"routeMetric", route_metric_},
                            {"logLevel", "debug"},
                            {"registries", registries},
@@ -211,8 +213,10 @@ void MoorNode::Clean() {
   (void)st;
   for (const std::string& ns : NetnsWithPrefix()) RunCommand({"ip", "netns", "delete", ns});
   RemoveCgroupDirs(prefix_);
-  // The service proxy's nftables table (named after the prefix); its /32 routes went with the bridge.
+  // The service proxy's nftables table (named after the prefix); its /32 routes went with the
+  // bridge. The cluster DNS's address route (the tenth address of the node's service /24).
   RunCommand({"nft", "delete", "table", "ip", prefix_});
+  RunCommand({"ip", "route", "delete", "local", cluster_dns() + "/32", "dev", "lo", "table", "local"});
 }
 
 void RemoveCgroupDirs(const std::string& prefix) {

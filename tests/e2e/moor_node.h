@@ -34,7 +34,7 @@ spec:
 // free /24 inside 10.42.0.0/16 (and the matching /24 of 10.43.0.0/16 for its Services) and its
 // own metric for the unreachable safety routes. Clean() (also run by the destructor) removes
 // every piece of host state the daemon may have made: containers, mounts, namespaces, the
-// bridge, the routes, the cgroup dirs, the service proxy's nftables table.
+// bridge, the routes, the cgroup dirs, the service proxy's nftables table, the DNS route.
 class MoorNode {
  public:
   // `registries`: the config's registries section (mirrors to a test registry).
@@ -71,6 +71,8 @@ class MoorNode {
   const std::string& prefix() const { return prefix_; }
   // The node's service range (`serviceCIDR`): a /24 of 10.43.0.0/16 of its own.
   const std::string& service_cidr() const { return service_cidr_; }
+  // The cluster DNS address of the node (the pods' resolv.conf nameserver).
+  std::string cluster_dns() const { return service_cidr_.substr(0, service_cidr_.rfind('.')) + ".10"; }
 
   // Removes everything (see class comment). Safe to call more than once.
   void Clean();

@@ -1,7 +1,7 @@
 // Services on real parts, as a user meets them: a folder with two pods and a Service becomes a
 // ClusterIP that load-balances over the ready pods — from the host and from inside a pod — through
-// the service proxy's nftables table; readiness moves a pod out of the rotation; a Service with
-// no ready pod refuses at once. Needs root; MoorNode removes the table, routes and pods.
+// the service proxy's nftables table, and a name the pods resolve through the cluster DNS;
+// readiness moves a pod out of the rotation; a Service with no ready pod refuses at once. Needs root; MoorNode removes the table, routes and pods.
 #include <regex>
 #include <set>
 #include <string>
@@ -106,11 +106,20 @@ TEST_F(ServiceE2eTest, TwoPodsAnswerThroughTheClusterIpFromTheHostAndFromAPod) {
   // From inside a pod, including a pod reaching itself through its own Service (hairpin).
   std::set<std::string> from_pod;
   for (int i = 0; i < 20; ++i) {
-    auto r = node_->Moor({"exec", "web-a", "--", "wget", "-q", "-T", "3", "-O", "-", url});
+    auto r = node_->Moor({"exec", "web-a", "--", "wget", "-q", "-O", "-", url});
     EXPECT_EQ(r.exit_code, 0) << r.err;
     from_pod.insert(r.out);
   }
   EXPECT_EQ(from_pod, (std::set<std::string>{"web-a\n", "web-b\n"}));
+
+  // By name: the pod's resolv.conf names the node's cluster DNS, whose search path finds `web`.
+  auto by_name = node_->Moor({"exec", "web-b", "--", "wget", "-q", "-O", "-", "http://web/"});
+  EXPECT_EQ(by_name.exit_code, 0) << by_name.err;
+  EXPECT_TRUE(by_name.out == "web-a\n" || by_name.out == "web-b\n") << by_name.out;
+  auto lookup = node_->Moor({"exec", "web-b", "--", "nslookup", "web.default.svc.cluster.local"});
+  EXPECT_NE(lookup.out.find(ip), std::string::npos) << lookup.out << lookup.err;
+  auto resolv = node_->Moor({"exec", "web-b", "--", "cat", "/etc/resolv.conf"});
+  EXPECT_NE(resolv.out.find("nameserver " + node_->cluster_dns()), std::string::npos) << resolv.out;
 }
 
 TEST_F(ServiceE2eTest, ANotReadyPodLeavesTheRotationAndNoReadyPodRefusesAtOnce) {
