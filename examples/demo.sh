@@ -115,7 +115,7 @@ run moor version
 if [ $AGENT = 1 ]; then
   bold "Drop a Pod and its Service into the watched folder: the pod runs as a runc container on its own IP"
   run cp examples/hello-pod/pod.yaml "$ROOT/manifests/hello-pod.yaml"
-  run cp examples/hello-pod/service.yaml "$ROOT/manifests/hello-service.yaml"
+  run cp examples/hello-pod/hello-service.yaml "$ROOT/manifests/"
   pod_ready() { local pod; pod=$("$MOOR" get pod hello-pod -o json 2>/dev/null) && grep -q '"ready": true' <<<"$pod"; }
   wait_for 60 pod_ready || { run moor describe pod hello-pod; tail -20 "$ROOT/server.log"; exit 1; }
   run moor get pods -o wide
@@ -125,10 +125,13 @@ if [ $AGENT = 1 ]; then
   bold "The Service: a ClusterIP that sends port 80 to the ready pod's port 8000 (kernel NAT rules)"
   svc_ready() { "$MOOR" get endpoints hello -o json 2>/dev/null | grep -q '"ip": "'"$IP"'"'; }
   wait_for 30 svc_ready || { run moor get svc,endpoints; tail -20 "$ROOT/server.log"; exit 1; }
-  run moor get svc,endpoints hello
+  run moor get svc hello
+  run moor get endpoints hello
   SVC_IP=$("$MOOR" get svc hello -o json | sed -n 's/.*"clusterIP": "\([0-9.]*\)".*/\1/p' | head -1)
   wait_for 10 curl -sf "http://$SVC_IP/" || true
   run curl -s "http://$SVC_IP/"
+  echo "# inside the pod, the Service's name resolves through the cluster DNS (its resolv.conf names it)"
+  run moor exec hello-pod -- wget -q -O - http://hello/
   run moor logs hello-pod --tail 3
   run moor exec hello-pod -- hostname
 
@@ -183,7 +186,8 @@ if [ $AGENT = 1 ]; then
   echo "    busybox from the registry on 127.0.0.1, answered HTTP, came back after kill -9 (RESTARTS 1),"
   echo "    and was stopped and cleaned up when its file was deleted."
   echo "  - Its Service got ClusterIP ${SVC_IP:-?}; its Endpoints list the pod while it is Ready, and the"
-  echo "    service proxy's nftables table (nft list table ip $PREFIX) sends port 80 there."
+  echo "    service proxy's nftables table (nft list table ip $PREFIX) sends port 80 there; inside a pod"
+  echo "    the name 'hello' resolves through the cluster DNS. With no ready pod the Service refuses at once."
 fi
 echo "  - broken.yaml was reported by 'moor status' with its file and line while nothing else changed."
 echo "  Not yet: Deployments are stored but no controller creates their pods (a later issue)."
@@ -192,7 +196,8 @@ bold "Try it yourself (in another terminal, as $(id -un))"
 cat <<TXT
   export KUBECONFIG=$KUBECONFIG
   alias moor=$MOOR
-  cp examples/hello-pod/*.yaml $ROOT/manifests/      # add files: the pod runs within a second
+  cp examples/hello-pod/pod.yaml $ROOT/manifests/hello-pod.yaml   # add a file: the pod runs within a second
+  cp examples/hello-pod/hello-service.yaml $ROOT/manifests/        # and its Service
   moor get all                                        # everything, as kubectl prints it
   moor get pods -o wide                               # IP, node, restarts
   curl http://<pod IP>:8000/                          # the pod answers on its own IP
