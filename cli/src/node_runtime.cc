@@ -8,7 +8,6 @@
 #include "moor/runtime/cri_log.h"
 #include "moor/runtime/registries_config.h"
 #include "moor/runtime/runc_runtime.h"
-#include "store_cluster_client.h"
 
 namespace moor::cli {
 namespace {
@@ -112,7 +111,7 @@ void NodeRuntime::Stop() {
 StatusOr<std::unique_ptr<NodeRuntime>> NodeRuntime::Start(const ServerConfig& config, store::Store& store) {
   std::unique_ptr<NodeRuntime> node(new NodeRuntime());
   std::filesystem::path data = config.data_dir;
-  node->cluster_ = std::make_unique<StoreClusterClient>(store);
+  node->cluster_ = std::make_unique<store::StoreClusterClient>(store);
 
   runtime::ImageStoreOptions image_options;
   image_options.root = (data / "images").string();

@@ -12,11 +12,10 @@
 #include "moor/runtime/node_agent.h"
 #include "moor/runtime/pod_network.h"
 #include "moor/store/store.h"
+#include "moor/store/store_cluster_client.h"
 #include "server_config.h"
 
 namespace moor::cli {
-
-class StoreClusterClient;
 
 // Everything `moor server` runs for this host's node: the image store, the pod network, the
 // runc runtime, the node agent, the pod binder, the service proxy, the cluster DNS, and the adapters the API
@@ -36,7 +35,7 @@ class NodeRuntime {
  private:
   NodeRuntime() = default;
 
-  std::unique_ptr<StoreClusterClient> cluster_;
+  std::unique_ptr<store::StoreClusterClient> cluster_;
   std::unique_ptr<runtime::ImageStore> image_store_;
   std::unique_ptr<runtime::PodNetwork> network_;
   std::unique_ptr<runtime::ContainerRuntime> containers_;

@@ -23,6 +23,7 @@
 #include "dns_test_util.h"
 #include "moor/common/ipv4_cidr.h"
 #include "moor/store/sqlite_store.h"
+#include "moor/store/store_cluster_client.h"
 #include "moor/testing/process.h"
 #include "moor/testing/temp_dir.h"
 
@@ -121,7 +122,7 @@ class ClusterDnsIntegrationTest : public ::testing::Test {
     auto store = store::OpenSqliteStore(store_options);
     ASSERT_TRUE(store.ok()) << store.status().ToString();
     store_ = std::move(*store);
-    cluster_ = std::make_unique<testing::StoreClusterClient>(*store_);
+    cluster_ = std::make_unique<store::StoreClusterClient>(*store_);
     Create(Service("default", "web",
                    {{"clusterIP", "10.43.57.20"},
                     {"ports", {{{"name", "http"}, {"port", 80}, {"protocol", "TCP"}, {"targetPort", 8080}}}}}));
@@ -190,7 +191,7 @@ class ClusterDnsIntegrationTest : public ::testing::Test {
   bool entered_ = false;
   int host_ns_fd_ = -1;
   std::unique_ptr<store::Store> store_;
-  std::unique_ptr<testing::StoreClusterClient> cluster_;
+  std::unique_ptr<store::StoreClusterClient> cluster_;
   std::unique_ptr<FakeUpstream> upstream_;
   std::unique_ptr<ClusterDns> dns_;
 };

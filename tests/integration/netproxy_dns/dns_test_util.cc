@@ -53,29 +53,6 @@ std::string ReadFramed(int fd, std::chrono::milliseconds timeout) {
 
 }  // namespace
 
-StatusOr<manifests::Object> StoreClusterClient::Get(const manifests::ObjectKey& key) {
-  MOOR_ASSIGN_OR_RETURN(store::Record record, store_.Get(key));
-  return std::move(record.object);
-}
-
-StatusOr<store::ObjectList> StoreClusterClient::List(const std::string& kind, const std::optional<std::string>& ns) {
-  store::ListOptions options;
-  options.kind = kind;
-  options.ns = ns;
-  MOOR_ASSIGN_OR_RETURN(store::ListResult result, store_.List(options));
-  store::ObjectList list;
-  list.resource_version = result.resource_version;
-  for (store::Record& r : result.items) list.items.push_back(std::move(r.object));
-  return list;
-}
-
-StatusOr<std::unique_ptr<store::Watcher>> StoreClusterClient::Watch(const std::string& kind, std::int64_t from_rv) {
-  store::WatchOptions options;
-  options.kind = kind;
-  options.from_rv = from_rv;
-  return store_.Watch(options);
-}
-
 std::string AskRaw(const std::string& ip, int port, const std::string& wire, bool tcp,
                    std::chrono::milliseconds timeout) {
   int fd = socket(AF_INET, (tcp ? SOCK_STREAM : SOCK_DGRAM) | SOCK_CLOEXEC, 0);

@@ -10,26 +10,8 @@
 #include <thread>
 
 #include "moor/netproxy/dns/dns_message.h"
-#include "moor/store/cluster_client.h"
-#include "moor/store/store.h"
 
 namespace moor::netproxy::dns::testing {
-
-// The store as a ClusterClient (what `moor server` wires; cli/ has the same adapter).
-class StoreClusterClient final : public store::ClusterClient {
- public:
-  explicit StoreClusterClient(store::Store& store) : store_(store) {}
-  StatusOr<manifests::Object> Get(const manifests::ObjectKey& key) override;
-  StatusOr<store::ObjectList> List(const std::string& kind, const std::optional<std::string>& ns) override;
-  StatusOr<std::unique_ptr<store::Watcher>> Watch(const std::string& kind, std::int64_t from_rv) override;
-  StatusOr<manifests::Object> Create(const manifests::Object& obj) override { return store_.Create(obj); }
-  StatusOr<manifests::Object> Update(const manifests::Object& obj) override { return store_.Update(obj); }
-  StatusOr<manifests::Object> UpdateStatus(const manifests::Object& obj) override { return store_.UpdateStatus(obj); }
-  Status RecordEvent(const store::EventInput& event) override { return store_.RecordEvent(event); }
-
- private:
-  store::Store& store_;
-};
 
 // Sends one query to ip:port over UDP (or TCP) from an ephemeral port and waits up to
 // `timeout` for the reply with its id. nullopt on timeout or a reply that does not parse.

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "moor/store/sqlite_store.h"
+#include "moor/store/store_cluster_client.h"
 #include "moor/testing/fake_service_proxy.h"
 #include "moor/testing/temp_dir.h"
 
@@ -19,38 +20,6 @@ namespace {
 using nlohmann::json;
 using std::chrono::milliseconds;
 using Tables = std::vector<ServiceTable>;
-
-class StoreClient final : public store::ClusterClient {
- public:
-  explicit StoreClient(store::Store& s) : store_(s) {}
-  StatusOr<store::Object> Get(const store::ObjectKey& key) override {
-    MOOR_ASSIGN_OR_RETURN(store::Record r, store_.Get(key));
-    return r.object;
-  }
-  StatusOr<store::ObjectList> List(const std::string& kind, const std::optional<std::string>& ns) override {
-    store::ListOptions o;
-    o.kind = kind;
-    o.ns = ns;
-    MOOR_ASSIGN_OR_RETURN(store::ListResult result, store_.List(o));
-    store::ObjectList list;
-    list.resource_version = result.resource_version;
-    for (auto& r : result.items) list.items.push_back(std::move(r.object));
-    return list;
-  }
-  StatusOr<std::unique_ptr<store::Watcher>> Watch(const std::string& kind, std::int64_t from_rv) override {
-    store::WatchOptions o;
-    o.kind = kind;
-    o.from_rv = from_rv;
-    return store_.Watch(o);
-  }
-  StatusOr<store::Object> Create(const store::Object& obj) override { return store_.Create(obj); }
-  StatusOr<store::Object> Update(const store::Object& obj) override { return store_.Update(obj); }
-  StatusOr<store::Object> UpdateStatus(const store::Object& obj) override { return store_.UpdateStatus(obj); }
-  Status RecordEvent(const store::EventInput& e) override { return store_.RecordEvent(e); }
-
- private:
-  store::Store& store_;
-};
 
 // Fails the first `failing_lists` List calls (kUnavailable) and answers the first
 // `gone_watches` Watch calls of Endpoints with kGone; passes everything else through.
@@ -116,7 +85,7 @@ class ServiceProxyControllerTest : public ::testing::Test {
     auto s = store::OpenSqliteStore(o);
     ASSERT_TRUE(s.ok()) << s.status().ToString();
     store_ = std::move(s).value();
-    client_ = std::make_unique<StoreClient>(*store_);
+    client_ = std::make_unique<store::StoreClusterClient>(*store_);
   }
   void TearDown() override {
     if (controller_) controller_->Stop();
@@ -146,7 +115,7 @@ class ServiceProxyControllerTest : public ::testing::Test {
 
   moor::testing::TempDir dir_{"netproxy-controller"};
   std::unique_ptr<store::Store> store_;
-  std::unique_ptr<StoreClient> client_;
+  std::unique_ptr<store::StoreClusterClient> client_;
   moor::testing::FakeServiceProxy proxy_;
   std::unique_ptr<ServiceProxyController> controller_;
 };
