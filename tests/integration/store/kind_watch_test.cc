@@ -114,124 +114,122 @@ class Mirror {
   bool out_of_order_ = false;
 };
 
+// A KindWatch of ConfigMaps over `client_` (hooks set before StartWatch) into `mirror_`.
 class KindWatchTest : public StoreTest {
  protected:
+  void SetUp() override {
+    StoreTest::SetUp();
+    client_ = std::make_unique<HookedClient>(*store_);
+  }
+  KindWatch& StartWatch() {
+    watch_ = std::make_unique<KindWatch>(client_.get(), "ConfigMap", mirror_.Handlers());
+    watch_->Start();
+    return *watch_;
+  }
+  bool Sees(const std::string& name) { return mirror_.Names().count(name) == 1; }
   Object Cm(const std::string& name, const std::string& value) { return ConfigMap(name, "default", {{"k", value}}); }
   void Put(const std::string& name, const std::string& value) {
     auto existing = store_->Get({"ConfigMap", "default", name});
     auto written = existing.ok() ? store_->Update(Cm(name, value)) : store_->Create(Cm(name, value));
     ASSERT_TRUE(written.ok()) << written.status().ToString();
   }
+
+  std::unique_ptr<HookedClient> client_;
+  Mirror mirror_;
+  std::unique_ptr<KindWatch> watch_;  // last: stopped before what its handlers use goes
 };
 
 TEST_F(KindWatchTest, ListsThenDeliversEveryLaterChangeOnceInOrder) {
   Put("a", "1");
   Put("b", "1");
   ASSERT_TRUE(store_->Create(Deployment("other-kind", 1)).ok());
-  HookedClient client(*store_);
-  Mirror mirror;
-  KindWatch watch(&client, "ConfigMap", mirror.Handlers());
-  watch.Start();
-  ASSERT_TRUE(WaitFor([&] { return mirror.lists() == 1; }));
-  EXPECT_EQ(mirror.Names(), (std::set<std::string>{"a", "b"}));
+  KindWatch& watch = StartWatch();
+  ASSERT_TRUE(WaitFor([&] { return mirror_.lists() == 1; }));
+  EXPECT_EQ(mirror_.Names(), (std::set<std::string>{"a", "b"}));
 
   Put("a", "2");
   Put("c", "1");
   ASSERT_TRUE(store_->Delete({"ConfigMap", "default", "b"}).ok());
   ASSERT_TRUE(store_->Update(Deployment("other-kind", 2)).ok());
-  ASSERT_TRUE(WaitFor([&] { return mirror.events() == 3; }));
-  EXPECT_EQ(mirror.Names(), (std::set<std::string>{"a", "c"}));
-  EXPECT_EQ(mirror.Value("a"), "2");
-  EXPECT_FALSE(mirror.out_of_order());
+  ASSERT_TRUE(WaitFor([&] { return mirror_.events() == 3; }));
+  EXPECT_EQ(mirror_.Names(), (std::set<std::string>{"a", "c"}));
+  EXPECT_EQ(mirror_.Value("a"), "2");
+  EXPECT_FALSE(mirror_.out_of_order());
   watch.Stop();
-  EXPECT_EQ(mirror.lists(), 1);
-  EXPECT_EQ(mirror.events(), 3) << "the Deployment is not this watch's kind";
+  EXPECT_EQ(mirror_.lists(), 1);
+  EXPECT_EQ(mirror_.events(), 3) << "the Deployment is not this watch's kind";
 }
 
 // Watch(from 0) means "from now on": a write just after the list of a never-written store
 // must still reach the owner, once.
 TEST_F(KindWatchTest, AWriteRightAfterTheListOfAnEmptyStoreIsNotMissed) {
   ASSERT_EQ(store_->CurrentResourceVersion(), 0);
-  HookedClient client(*store_);
-  client.after_list = [&](int n) {
+  client_->after_list = [&](int n) {
     if (n == 1) Put("early", "1");
   };
-  Mirror mirror;
-  KindWatch watch(&client, "ConfigMap", mirror.Handlers());
-  watch.Start();
-  ASSERT_TRUE(WaitFor([&] { return mirror.Names().count("early") == 1; }));
+  KindWatch& watch = StartWatch();
+  ASSERT_TRUE(WaitFor([&] { return Sees("early"); }));
   Put("later", "1");
-  ASSERT_TRUE(WaitFor([&] { return mirror.Names().count("later") == 1; }));
+  ASSERT_TRUE(WaitFor([&] { return Sees("later"); }));
   watch.Stop();
-  EXPECT_EQ(mirror.lists(), 1);
-  EXPECT_EQ(mirror.EventsFor("early"), 0) << "listed and then delivered again";
-  EXPECT_EQ(mirror.EventsFor("later"), 1);
+  EXPECT_EQ(mirror_.lists(), 1);
+  EXPECT_EQ(mirror_.EventsFor("early"), 0) << "listed and then delivered again";
+  EXPECT_EQ(mirror_.EventsFor("later"), 1);
 }
 
 // The write lands after the rv-0 watch opened but before the second list: it is in that list,
 // and the watch (which would deliver it again) is not used.
 TEST_F(KindWatchTest, AWriteBetweenTheWatchAndTheSecondListIsSeenOnce) {
-  HookedClient client(*store_);
-  client.before_watch = [&](int n) {
+  client_->before_watch = [&](int n) {
     if (n == 1) Put("between", "1");
     return Status::Ok();
   };
-  Mirror mirror;
-  KindWatch watch(&client, "ConfigMap", mirror.Handlers());
-  watch.Start();
-  ASSERT_TRUE(WaitFor([&] { return mirror.Names().count("between") == 1; }));
+  KindWatch& watch = StartWatch();
+  ASSERT_TRUE(WaitFor([&] { return Sees("between"); }));
   Put("after", "1");
-  ASSERT_TRUE(WaitFor([&] { return mirror.Names().count("after") == 1; }));
+  ASSERT_TRUE(WaitFor([&] { return Sees("after"); }));
   watch.Stop();
-  EXPECT_EQ(mirror.EventsFor("between"), 0) << "it was in the list; a watch event repeats it";
-  EXPECT_EQ(mirror.EventsFor("after"), 1);
+  EXPECT_EQ(mirror_.EventsFor("between"), 0) << "it was in the list; a watch event repeats it";
+  EXPECT_EQ(mirror_.EventsFor("after"), 1);
 }
 
 // An empty store that stays empty: the watch opened at 0 is kept and sees the first write.
 TEST_F(KindWatchTest, TheFirstWriteToAnEmptyStoreArrivesAsAnEvent) {
-  HookedClient client(*store_);
-  Mirror mirror;
-  KindWatch watch(&client, "ConfigMap", mirror.Handlers());
-  watch.Start();
-  ASSERT_TRUE(WaitFor([&] { return mirror.lists() == 1; }));
+  KindWatch& watch = StartWatch();
+  ASSERT_TRUE(WaitFor([&] { return mirror_.lists() == 1; }));
   Put("first", "1");
-  ASSERT_TRUE(WaitFor([&] { return mirror.EventsFor("first") == 1; }));
+  ASSERT_TRUE(WaitFor([&] { return mirror_.EventsFor("first") == 1; }));
   watch.Stop();
-  EXPECT_EQ(mirror.lists(), 1);
+  EXPECT_EQ(mirror_.lists(), 1);
 }
 
 TEST_F(KindWatchTest, RelistsWhenTheWatchIsTooOldAndAfterAFailedList) {
   Put("a", "1");
-  HookedClient client(*store_);
-  client.before_list = [&](int n) { return n == 1 ? UnavailableError("injected: store away") : Status::Ok(); };
-  client.before_watch = [&](int n) {
+  client_->before_list = [&](int n) { return n == 1 ? UnavailableError("injected: store away") : Status::Ok(); };
+  client_->before_watch = [&](int n) {
     if (n != 1) return Status::Ok();
     Put("missed", "1");  // lands after the list the failing watch continues from
     return GoneError("injected: too old resource version");
   };
-  Mirror mirror;
-  KindWatch watch(&client, "ConfigMap", mirror.Handlers());
-  watch.Start();
-  ASSERT_TRUE(WaitFor([&] { return mirror.Names().count("missed") == 1; }));
+  KindWatch& watch = StartWatch();
+  ASSERT_TRUE(WaitFor([&] { return Sees("missed"); }));
   Put("b", "1");
-  ASSERT_TRUE(WaitFor([&] { return mirror.Names().count("b") == 1; }));
+  ASSERT_TRUE(WaitFor([&] { return Sees("b"); }));
   watch.Stop();
-  EXPECT_EQ(client.lists.load(), 3) << "a failed list, a list, and a relist after kGone";
-  EXPECT_EQ(mirror.lists(), 2);
-  EXPECT_EQ(mirror.EventsFor("missed"), 0);
+  EXPECT_EQ(client_->lists.load(), 3) << "a failed list, a list, and a relist after kGone";
+  EXPECT_EQ(mirror_.lists(), 2);
+  EXPECT_EQ(mirror_.EventsFor("missed"), 0);
 }
 
 TEST_F(KindWatchTest, ListAndStartListsOnTheCallersThreadOrFails) {
   Put("a", "1");
-  HookedClient client(*store_);
-  Mirror mirror;
-  KindWatch watch(&client, "ConfigMap", mirror.Handlers());
+  KindWatch watch(client_.get(), "ConfigMap", mirror_.Handlers());
   ASSERT_TRUE(watch.ListAndStart().ok());
-  EXPECT_EQ(mirror.Names(), (std::set<std::string>{"a"})) << "listed before ListAndStart returned";
+  EXPECT_EQ(mirror_.Names(), (std::set<std::string>{"a"})) << "listed before ListAndStart returned";
   Put("b", "1");
-  ASSERT_TRUE(WaitFor([&] { return mirror.EventsFor("b") == 1; }));
+  ASSERT_TRUE(WaitFor([&] { return mirror_.EventsFor("b") == 1; }));
   watch.Stop();
-  EXPECT_EQ(client.lists.load(), 1);
+  EXPECT_EQ(client_->lists.load(), 1);
 
   HookedClient failing(*store_);
   failing.before_list = [](int) { return UnavailableError("injected: store away"); };
@@ -244,11 +242,8 @@ TEST_F(KindWatchTest, ListAndStartListsOnTheCallersThreadOrFails) {
 }
 
 TEST_F(KindWatchTest, NoHandlerRunsAfterStop) {
-  HookedClient client(*store_);
-  Mirror mirror;
-  KindWatch watch(&client, "ConfigMap", mirror.Handlers());
-  watch.Start();
-  ASSERT_TRUE(WaitFor([&] { return mirror.lists() == 1; }));
+  KindWatch& watch = StartWatch();
+  ASSERT_TRUE(WaitFor([&] { return mirror_.lists() == 1; }));
   watch.Stop();
   watch.Stop();  // idempotent
   auto raw = store_->Watch({"ConfigMap", std::nullopt, store_->CurrentResourceVersion()});
@@ -256,8 +251,8 @@ TEST_F(KindWatchTest, NoHandlerRunsAfterStop) {
   Put("after-stop", "1");
   auto next = (*raw)->Next(10s);  // the write is out in the change feed
   ASSERT_TRUE(next.ok() && next->has_value());
-  EXPECT_EQ(mirror.events(), 0);
-  EXPECT_EQ(mirror.lists(), 1);
+  EXPECT_EQ(mirror_.events(), 0);
+  EXPECT_EQ(mirror_.lists(), 1);
 }
 
 }  // namespace
