@@ -12,14 +12,14 @@ constexpr std::chrono::milliseconds kMaxRetry{10000};
 }  // namespace
 
 ControllerLoop::ControllerLoop(std::string name, store::Store* store, ReconcileFn reconcile)
-    : name_(std::move(name)), store_(store), reconcile_(std::move(reconcile)) {}
+    : name_(std::move(name)), client_(*store), reconcile_(std::move(reconcile)) {}
 
 ControllerLoop::~ControllerLoop() { Stop(); }
 
-void ControllerLoop::AddWatch(const std::string& kind, KindWatchHandlers handlers) {
+void ControllerLoop::AddWatch(const std::string& kind, store::KindWatchHandlers handlers) {
   auto on_list = std::move(handlers.on_list);
   auto first = std::make_shared<bool>(true);  // touched only on that watch's thread
-  handlers.on_list = [this, on_list = std::move(on_list), first](const std::vector<store::Record>& items) {
+  handlers.on_list = [this, on_list = std::move(on_list), first](const std::vector<manifests::Object>& items) {
     on_list(items);
     if (!*first) return;
     *first = false;
@@ -27,7 +27,7 @@ void ControllerLoop::AddWatch(const std::string& kind, KindWatchHandlers handler
     ++listed_;
     synced_cv_.notify_all();
   };
-  watches_.push_back(std::make_unique<KindWatch>(store_, kind, std::move(handlers)));
+  watches_.push_back(std::make_unique<store::KindWatch>(&client_, kind, std::move(handlers)));
 }
 
 void ControllerLoop::Start() {

@@ -9,9 +9,10 @@
 #include <vector>
 
 #include "key_queue.h"
-#include "kind_watch.h"
 #include "moor/common/status.h"
+#include "moor/store/kind_watch.h"
 #include "moor/store/store.h"
+#include "moor/store/store_cluster_client.h"
 
 namespace moor::reconciler {
 
@@ -33,7 +34,7 @@ class ControllerLoop {
 
   // Adds a watch of `kind`; before Start() only. The handlers run on that watch's thread and
   // usually end in Enqueue().
-  void AddWatch(const std::string& kind, KindWatchHandlers handlers);
+  void AddWatch(const std::string& kind, store::KindWatchHandlers handlers);
   void Start();
   // Thread-safe; any thread.
   void Enqueue(const manifests::ObjectKey& key) { queue_.Add(key); }
@@ -45,10 +46,10 @@ class ControllerLoop {
   void Work();
 
   std::string name_;
-  store::Store* store_;
+  store::StoreClusterClient client_;  // the watches' view of the store
   ReconcileFn reconcile_;
   KeyQueue queue_;
-  std::vector<std::unique_ptr<KindWatch>> watches_;
+  std::vector<std::unique_ptr<store::KindWatch>> watches_;
   std::mutex mu_;
   std::condition_variable synced_cv_;
   size_t listed_ = 0;     // watches that completed their first list; guarded by mu_

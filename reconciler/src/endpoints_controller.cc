@@ -51,14 +51,14 @@ class EndpointsControllerImpl final : public EndpointsController {
   explicit EndpointsControllerImpl(EndpointsControllerOptions options)
       : options_(options),
         loop_("endpoints", options.store, [this](const ObjectKey& key) { return Reconcile(key); }) {
-    loop_.AddWatch("Service", {[this](const std::vector<store::Record>& items) { ListServices(items); },
+    loop_.AddWatch("Service", {[this](const std::vector<Object>& items) { ListServices(items); },
                                [this](const store::WatchEvent& e) { ServiceChanged(e); }});
-    loop_.AddWatch("Pod", {[this](const std::vector<store::Record>& items) { ListPods(items); },
+    loop_.AddWatch("Pod", {[this](const std::vector<Object>& items) { ListPods(items); },
                            [this](const store::WatchEvent& e) { PodChanged(e); }});
     // Endpoints changes (our own writes included) just check the same-named Service again:
     // a deleted or edited managed Endpoints is put back, an orphaned one removed.
-    loop_.AddWatch("Endpoints", {[this](const std::vector<store::Record>& items) {
-                                   for (const store::Record& r : items) loop_.Enqueue(KeyFor(r.object));
+    loop_.AddWatch("Endpoints", {[this](const std::vector<Object>& items) {
+                                   for (const Object& obj : items) loop_.Enqueue(KeyFor(obj));
                                  },
                                  [this](const store::WatchEvent& e) { loop_.Enqueue(KeyFor(e.object)); }});
   }
@@ -72,9 +72,9 @@ class EndpointsControllerImpl final : public EndpointsController {
     return ServiceKey(manifests::NamespaceOf(obj), manifests::NameOf(obj));
   }
 
-  void ListServices(const std::vector<store::Record>& items) {
+  void ListServices(const std::vector<Object>& items) {
     std::map<ObjectKey, CachedService> fresh;
-    for (const store::Record& r : items) fresh[KeyFor(r.object)] = CachedService{r.object, SelectorOf(r.object)};
+    for (const Object& obj : items) fresh[KeyFor(obj)] = CachedService{obj, SelectorOf(obj)};
     std::lock_guard<std::mutex> lock(mu_);
     for (const auto& [key, unused] : services_) loop_.Enqueue(key);  // gone ones lose their Endpoints
     for (const auto& [key, unused] : fresh) loop_.Enqueue(key);
@@ -94,9 +94,9 @@ class EndpointsControllerImpl final : public EndpointsController {
     loop_.Enqueue(key);
   }
 
-  void ListPods(const std::vector<store::Record>& items) {
+  void ListPods(const std::vector<Object>& items) {
     std::map<std::string, std::map<std::string, Object>> fresh;
-    for (const store::Record& r : items) fresh[manifests::NamespaceOf(r.object)][manifests::NameOf(r.object)] = r.object;
+    for (const Object& obj : items) fresh[manifests::NamespaceOf(obj)][manifests::NameOf(obj)] = obj;
     std::lock_guard<std::mutex> lock(mu_);
     pods_ = std::move(fresh);
     for (const auto& [key, unused] : services_) loop_.Enqueue(key);

@@ -1,30 +1,22 @@
 #include "moor/reconciler/pod_binder.h"
 
-#include <atomic>
-#include <thread>
+#include <vector>
 
 #include "moor/common/log.h"
+#include "moor/store/kind_watch.h"
+#include "moor/store/store_cluster_client.h"
 
 namespace moor::reconciler {
 namespace {
-
-using std::chrono::milliseconds;
 
 class PodBinderImpl final : public PodBinder {
  public:
   explicit PodBinderImpl(PodBinderOptions options) : options_(std::move(options)) {}
   ~PodBinderImpl() override { Stop(); }
 
-  void StartThread() { thread_ = std::thread([this] { Loop(); }); }
+  void StartWatch() { watch_.Start(); }
 
-  void Stop() override {
-    if (stopping_.exchange(true)) return;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      if (watcher_) watcher_->Stop();
-    }
-    if (thread_.joinable()) thread_.join();
-  }
+  void Stop() override { watch_.Stop(); }
 
  private:
   // Binds `pod` if it has no node; a conflict means someone changed it: the watch brings it back.
@@ -54,52 +46,16 @@ class PodBinderImpl final : public PodBinder {
     (void)st;
   }
 
-  void Loop() {
-    std::int64_t from = 0;
-    while (!stopping_) {
-      if (from == 0) {
-        store::ListOptions list_options;
-        list_options.kind = "Pod";
-        auto list = options_.store->List(list_options);
-        if (!list.ok()) {
-          std::this_thread::sleep_for(milliseconds(500));
-          continue;
-        }
-        for (const store::Record& r : list->items) Bind(r.object);
-        from = list->resource_version;
-      }
-      store::WatchOptions watch_options;
-      watch_options.kind = "Pod";
-      watch_options.from_rv = from;
-      auto watcher = options_.store->Watch(watch_options);
-      if (!watcher.ok()) {
-        from = 0;
-        std::this_thread::sleep_for(milliseconds(500));
-        continue;
-      }
-      {
-        std::lock_guard<std::mutex> lock(mu_);
-        watcher_ = std::move(*watcher);
-        if (stopping_) watcher_->Stop();
-      }
-      while (!stopping_) {
-        auto next = watcher_->Next(milliseconds(1000));
-        if (!next.ok()) {
-          if (next.status().code() == StatusCode::kGone) from = 0;
-          break;
-        }
-        if (!next->has_value()) continue;
-        from = (*next)->resource_version;
-        if ((*next)->type != store::WatchEvent::Type::kDeleted) Bind((*next)->object);
-      }
-    }
-  }
-
   PodBinderOptions options_;
-  std::atomic<bool> stopping_{false};
-  std::mutex mu_;
-  std::unique_ptr<store::Watcher> watcher_;
-  std::thread thread_;
+  store::StoreClusterClient client_{*options_.store};
+  // Every Pod, listed and then followed; Bind skips the bound ones. Last: stopped first.
+  store::KindWatch watch_{&client_, "Pod",
+                          {[this](const std::vector<store::Object>& pods) {
+                             for (const store::Object& pod : pods) Bind(pod);
+                           },
+                           [this](const store::WatchEvent& e) {
+                             if (e.type != store::WatchEvent::Type::kDeleted) Bind(e.object);
+                           }}};
 };
 
 }  // namespace
@@ -109,7 +65,7 @@ StatusOr<std::unique_ptr<PodBinder>> PodBinder::Start(PodBinderOptions options) 
     return InvalidArgumentError("pod binder: store and node name are required");
   }
   auto binder = std::make_unique<PodBinderImpl>(std::move(options));
-  binder->StartThread();
+  binder->StartWatch();
   return std::unique_ptr<PodBinder>(std::move(binder));
 }
 

@@ -35,8 +35,8 @@ class ServiceIPAllocatorImpl final : public ServiceIPAllocator {
         cidr_(cidr),
         reserved_(std::move(reserved)),
         loop_("clusterip-allocator", store, [this](const ObjectKey& key) { return Reconcile(key); }) {
-    loop_.AddWatch("Service", {[this](const std::vector<store::Record>& items) {
-                                 for (const store::Record& r : items) loop_.Enqueue(manifests::KeyOf(r.object));
+    loop_.AddWatch("Service", {[this](const std::vector<Object>& items) {
+                                 for (const Object& obj : items) loop_.Enqueue(manifests::KeyOf(obj));
                                },
                                [this](const store::WatchEvent& e) {
                                  if (e.type != store::WatchEvent::Type::kDeleted) loop_.Enqueue(manifests::KeyOf(e.object));
