@@ -5,13 +5,13 @@
 #include <map>
 #include <mutex>
 #include <optional>
-#include <set>
 #include <thread>
 #include <utility>
 #include <vector>
 
 #include "moor/common/log.h"
 #include "moor/netproxy/service_table.h"
+#include "moor/store/kind_watch.h"
 
 namespace moor::netproxy {
 
@@ -27,9 +27,9 @@ class ServiceProxyControllerImpl final : public ServiceProxyController {
   ~ServiceProxyControllerImpl() override { Stop(); }
 
   void Begin() {
-    threads_.emplace_back([this] { WatchLoop("Service", services_, services_listed_); });
-    threads_.emplace_back([this] { WatchLoop("Endpoints", endpoints_, endpoints_listed_); });
-    threads_.emplace_back([this] { SyncLoop(); });
+    services_watch_.Start();
+    endpoints_watch_.Start();
+    sync_thread_ = std::thread([this] { SyncLoop(); });
   }
 
   void Stop() override {
@@ -37,98 +37,43 @@ class ServiceProxyControllerImpl final : public ServiceProxyController {
       std::lock_guard<std::mutex> lock(mu_);
       if (stopping_) return;
       stopping_ = true;
-      for (store::Watcher* w : watchers_) w->Stop();
     }
     changed_.notify_all();
-    for (std::thread& t : threads_) t.join();
-    threads_.clear();
+    services_watch_.Stop();  // joins; its handlers take mu_, so not under it
+    endpoints_watch_.Stop();
+    if (sync_thread_.joinable()) sync_thread_.join();
   }
 
  private:
-  // Waits up to `d`; false when stopping.
-  bool SleepFor(milliseconds d) {
-    std::unique_lock<std::mutex> lock(mu_);
-    changed_.wait_for(lock, d, [this] { return stopping_; });
-    return !stopping_;
-  }
-
   void MarkDirty() {
     dirty_ = true;
     changed_.notify_all();
   }
 
-  // Keeps `cache` equal to the objects of `kind` (level-triggered: a relist replaces it).
-  void WatchLoop(const std::string& kind, Cache& cache, bool& listed) {
-    std::int64_t from = 0;
-    milliseconds retry{500};
-    while (true) {
-      {
-        std::lock_guard<std::mutex> lock(mu_);
-        if (stopping_) return;
-      }
-      if (from == 0) {
-        auto list = options_.cluster->List(kind, std::nullopt);
-        if (!list.ok()) {
-          LogWarn("service proxy: list failed", {{"kind", kind}, {"error", list.status().ToString()}});
-          if (!SleepFor(retry)) return;
-          retry = std::min(retry * 2, milliseconds(10000));
-          continue;
-        }
-        Cache fresh;
-        for (auto& obj : list->items) {
-          std::pair<std::string, std::string> key{manifests::NamespaceOf(obj), manifests::NameOf(obj)};
-          fresh[std::move(key)] = std::move(obj);
-        }
-        std::lock_guard<std::mutex> lock(mu_);
-        cache = std::move(fresh);
-        listed = true;
-        from = list->resource_version;
-        MarkDirty();
-      }
-      auto watcher = options_.cluster->Watch(kind, from);
-      if (!watcher.ok()) {
-        if (watcher.status().code() == StatusCode::kGone) {
-          from = 0;  // too old: relist (after a short pause, in case the backend keeps saying so)
-          if (!SleepFor(milliseconds(100))) return;
-          continue;
-        }
-        LogWarn("service proxy: watch failed", {{"kind", kind}, {"error", watcher.status().ToString()}});
-        if (!SleepFor(retry)) return;
-        retry = std::min(retry * 2, milliseconds(10000));
-        continue;
-      }
-      retry = milliseconds(500);
-      {
-        std::lock_guard<std::mutex> lock(mu_);
-        if (stopping_) return;
-        watchers_.insert(watcher->get());
-      }
-      bool pause = false;
-      while (true) {
-        auto next = (*watcher)->Next(milliseconds(1000));
-        if (!next.ok()) {
-          if (next.status().code() == StatusCode::kGone) from = 0;  // fell behind: relist
-          else pause = true;                                          // stopped, or the store is away
-          break;
-        }
-        if (!next->has_value()) continue;
-        store::WatchEvent& event = **next;
-        from = event.resource_version;
-        std::pair<std::string, std::string> key{manifests::NamespaceOf(event.object), manifests::NameOf(event.object)};
-        std::lock_guard<std::mutex> lock(mu_);
-        if (event.type == store::WatchEvent::Type::kDeleted) {
-          cache.erase(key);
-        } else {
-          cache[std::move(key)] = std::move(event.object);
-        }
-        MarkDirty();
-      }
-      {
-        std::lock_guard<std::mutex> lock(mu_);
-        watchers_.erase(watcher->get());
-      }
-      if (pause && !SleepFor(retry)) return;
-    }
+  // Handlers that keep `cache` equal to the objects of one kind (level-triggered: a relist
+  // replaces it) and set `listed` after the first list.
+  store::KindWatchHandlers Mirror(Cache& cache, bool& listed) {
+    return {[this, &cache, &listed](const std::vector<manifests::Object>& items) {
+              Cache fresh;
+              for (const manifests::Object& obj : items) {
+                fresh[{manifests::NamespaceOf(obj), manifests::NameOf(obj)}] = obj;
+              }
+              std::lock_guard<std::mutex> lock(mu_);
+              cache = std::move(fresh);
+              listed = true;
+              MarkDirty();
+            },
+            [this, &cache](const store::WatchEvent& event) {
+              std::pair<std::string, std::string> key{manifests::NamespaceOf(event.object),
+                                                      manifests::NameOf(event.object)};
+              std::lock_guard<std::mutex> lock(mu_);
+              if (event.type == store::WatchEvent::Type::kDeleted) {
+                cache.erase(key);
+              } else {
+                cache[std::move(key)] = event.object;
+              }
+              MarkDirty();
+            }};
   }
 
   // When the next sync is due (nullopt: only a change can make one due). Caller holds mu_.
@@ -199,12 +144,10 @@ class ServiceProxyControllerImpl final : public ServiceProxyController {
   }
 
   const ServiceProxyControllerOptions options_;
-  std::vector<std::thread> threads_;
 
   std::mutex mu_;
   std::condition_variable changed_;
   bool stopping_ = false;                 // GUARDED_BY(mu_)
-  std::set<store::Watcher*> watchers_;    // GUARDED_BY(mu_)
   Cache services_;                        // GUARDED_BY(mu_)
   Cache endpoints_;                       // GUARDED_BY(mu_)
   bool services_listed_ = false;          // GUARDED_BY(mu_)
@@ -216,6 +159,11 @@ class ServiceProxyControllerImpl final : public ServiceProxyController {
   std::optional<SteadyTime> last_success_;
   bool failed_ = false;
   SteadyTime retry_at_{};
+
+  // Last: stopped (joined) before the members their handlers use go.
+  store::KindWatch services_watch_{options_.cluster, "Service", Mirror(services_, services_listed_)};
+  store::KindWatch endpoints_watch_{options_.cluster, "Endpoints", Mirror(endpoints_, endpoints_listed_)};
+  std::thread sync_thread_;
 };
 
 }  // namespace

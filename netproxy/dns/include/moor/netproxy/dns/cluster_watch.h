@@ -1,21 +1,19 @@
 #pragma once
 
-#include <condition_variable>
-#include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
-#include <thread>
 
 #include "moor/netproxy/dns/cluster_view.h"
 #include "moor/store/cluster_client.h"
+#include "moor/store/kind_watch.h"
 
 namespace moor::netproxy::dns {
 
-// Keeps a ClusterView of the cluster's Services and Endpoints current: lists both kinds, then
-// watches each in its own thread and publishes a new snapshot after every change. A watch that
-// fails with kGone (fell behind) or any other error relists (after a second for errors).
+// Keeps a ClusterView of the cluster's Services and Endpoints current: a store::KindWatch per
+// kind (lists, then follows the watch; relists after kGone or a failure) and a new snapshot
+// published after every list and change.
 class ClusterWatch {
  public:
   // Lists both kinds before returning (so the first View() is complete); fails if a list fails.
@@ -27,32 +25,23 @@ class ClusterWatch {
 
   // The newest snapshot; never null. Thread-safe.
   std::shared_ptr<const ClusterView> View() const;
-  // Stops both threads (idempotent).
+  // Stops both watches (idempotent).
   void Stop();
 
  private:
-  struct Mirror {
-    std::string kind;
-    std::map<std::string, manifests::Object> objects;  // by namespace/name
-    std::int64_t resource_version = 0;
-    std::unique_ptr<store::Watcher> watcher;
-    bool listed = false;
-  };
+  using Objects = std::map<std::string, manifests::Object>;  // by namespace/name
 
   explicit ClusterWatch(store::ClusterClient* cluster);
-  Status List(Mirror& mirror);
-  void Run(Mirror& mirror);
+  store::KindWatchHandlers Mirror(Objects& objects);
   void Publish();  // REQUIRES(mu_)
 
-  store::ClusterClient* cluster_;
   mutable std::mutex mu_;
-  std::condition_variable stop_cv_;
-  bool stopping_ = false;                       // GUARDED_BY(mu_)
-  Mirror services_;                             // objects GUARDED_BY(mu_); the rest owned by its thread
-  Mirror endpoints_;                            // same
-  std::shared_ptr<const ClusterView> view_;     // GUARDED_BY(mu_)
-  std::thread services_thread_;
-  std::thread endpoints_thread_;
+  Objects services_;                         // GUARDED_BY(mu_)
+  Objects endpoints_;                        // GUARDED_BY(mu_)
+  std::shared_ptr<const ClusterView> view_;  // GUARDED_BY(mu_)
+  // Last: stopped (joined) before the members their handlers use go.
+  store::KindWatch services_watch_;
+  store::KindWatch endpoints_watch_;
 };
 
 }  // namespace moor::netproxy::dns
