@@ -228,6 +228,7 @@ TEST_F(ServiceProxyControllerTest, RetriesListsAndRelistsWhenAWatchIsTooOld) {
   Apply(Endpoints("web", {"10.42.0.2", "10.42.0.3"}));
   EXPECT_TRUE(LastIs({{"web", {"10.42.0.2:8080", "10.42.0.3:8080"}}}));
   EXPECT_GE(flaky.lists.load(), 4) << "one failed list, one per kind, and a relist per kGone";
+  controller_->Stop();  // its watches may still be relisting through `flaky`, which goes now
 }
 
 TEST_F(ServiceProxyControllerTest, StopLeavesTheRulesInPlace) {
