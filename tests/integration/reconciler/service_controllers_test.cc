@@ -1,4 +1,4 @@
-// The ClusterIP allocator and the Endpoints controller on real parts: a real SqliteStore file,
+// The ClusterIP allocator, the Endpoints controller and the PodBinder on real parts: a real SqliteStore file,
 // the real watch, the real folder source. Every wait is bounded polling for a condition.
 #include <gtest/gtest.h>
 
@@ -10,6 +10,7 @@
 #include "moor/reconciler/compute_endpoints.h"
 #include "moor/reconciler/endpoints_controller.h"
 #include "moor/reconciler/folder_source.h"
+#include "moor/reconciler/pod_binder.h"
 #include "moor/reconciler/service_ip_allocator.h"
 #include "moor/store/sqlite_store.h"
 #include "moor/testing/process.h"
@@ -57,6 +58,7 @@ class ServiceControllersTest : public ::testing::Test {
   void TearDown() override {
     // Threads stop before the store goes.
     source_.reset();
+    binder_.reset();
     endpoints_.reset();
     allocator_.reset();
     store_.reset();
@@ -68,6 +70,44 @@ class ServiceControllersTest : public ::testing::Test {
     auto allocator = ServiceIPAllocator::Start(options);
     ASSERT_TRUE(allocator.ok()) << allocator.status().ToString();
     allocator_ = std::move(*allocator);
+  }
+
+  void StartBinder() {
+    PodBinderOptions options;
+    options.store = store_.get();
+    options.node_name = "n1";
+    auto binder = PodBinder::Start(options);
+    ASSERT_TRUE(binder.ok()) << binder.status().ToString();
+    binder_ = std::move(*binder);
+  }
+
+  // A pod the binder has to place: spec.nodeName empty, or `node` if given.
+  static Object PodOn(const std::string& name, const std::string& node) {
+    Object pod = PodObject(name, "web");
+    pod["spec"].erase("nodeName");
+    if (!node.empty()) pod["spec"]["nodeName"] = node;
+    return pod;
+  }
+
+  std::string NodeOf(const std::string& pod) {
+    auto obj = Get(ObjectKey{"Pod", "default", pod});
+    if (!obj) return "";
+    const Object& node = manifests::FieldAt(*obj, "spec.nodeName");
+    return node.is_string() ? node.get<std::string>() : "";
+  }
+
+  bool ScheduledEventFor(const std::string& pod) {
+    store::ListOptions options;
+    options.kind = "Event";
+    auto events = store_->List(options);
+    if (!events.ok()) return false;
+    for (const store::Record& r : events->items) {
+      if (manifests::FieldAt(r.object, "reason") == "Scheduled" &&
+          manifests::FieldAt(r.object, "involvedObject.name") == pod) {
+        return true;
+      }
+    }
+    return false;
   }
 
   void StartEndpoints() {
@@ -147,6 +187,7 @@ class ServiceControllersTest : public ::testing::Test {
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<ServiceIPAllocator> allocator_;
   std::unique_ptr<EndpointsController> endpoints_;
+  std::unique_ptr<PodBinder> binder_;
   std::unique_ptr<FolderSource> source_;
 };
 
@@ -423,6 +464,35 @@ TEST_F(ServiceControllersTest, StartRejectsBadOptions) {
   options.reserved = {"10.43.0.x"};
   EXPECT_FALSE(ServiceIPAllocator::Start(options).ok());
   EXPECT_FALSE(EndpointsController::Start(EndpointsControllerOptions{}).ok());
+}
+
+TEST_F(ServiceControllersTest, PodBinderBindsThePodsThereAtStartAndThoseCreatedLater) {
+  Create(PodOn("waiting", ""));
+  Create(PodOn("elsewhere", "n2"));
+  StartBinder();
+  EXPECT_TRUE(WaitFor([&] { return NodeOf("waiting") == "n1"; }));
+  EXPECT_TRUE(WaitFor([&] { return ScheduledEventFor("waiting"); }));
+  Create(PodOn("later", ""));
+  EXPECT_TRUE(WaitFor([&] { return NodeOf("later") == "n1"; }));
+  EXPECT_EQ(NodeOf("elsewhere"), "n2") << "a bound pod is left alone";
+}
+
+// On a never-written store the list is at resourceVersion 0, where a watch means "from now on":
+// a pod created right after Start must not fall between the list and the watch.
+TEST_F(ServiceControllersTest, PodBinderBindsAPodCreatedRightAfterStartingOnAnEmptyStore) {
+  ASSERT_EQ(store_->CurrentResourceVersion(), 0);
+  StartBinder();
+  Create(PodOn("first", ""));
+  EXPECT_TRUE(WaitFor([&] { return NodeOf("first") == "n1"; }));
+}
+
+TEST_F(ServiceControllersTest, PodBinderStartRejectsMissingOptions) {
+  PodBinderOptions no_store;
+  no_store.node_name = "n1";
+  EXPECT_FALSE(PodBinder::Start(no_store).ok());
+  PodBinderOptions no_node;
+  no_node.store = store_.get();
+  EXPECT_FALSE(PodBinder::Start(no_node).ok());
 }
 
 }  // namespace
