@@ -121,8 +121,9 @@ const KindInfo* FindKindByKind(std::string_view kind) {
 const std::vector<std::string>& ServerPopulatedFields(std::string_view kind) {
   static const std::vector<std::string> kNone;
   static const std::vector<std::string> kPod = {"spec.nodeName"};
-  // Set by the ClusterIP allocator (reconciler/ ServiceIPAllocator) when a manifest leaves them out.
-  static const std::vector<std::string> kService = {"spec.clusterIP", "spec.clusterIPs"};
+  // Set by the ClusterIP / NodePort allocator (reconciler/ ServiceIPAllocator) when a manifest
+  // leaves them out.
+  static const std::vector<std::string> kService = {"spec.clusterIP", "spec.clusterIPs", "spec.ports[*].nodePort"};
   if (kind == "Pod") return kPod;
   if (kind == "Service") return kService;
   return kNone;

@@ -1,5 +1,7 @@
 #include "moor/manifests/object.h"
 
+#include <utility>
+
 namespace moor::manifests {
 namespace {
 
@@ -15,6 +17,28 @@ std::string MetadataString(const Object& obj, const char* key) {
   auto it = obj.find("metadata");
   if (it == obj.end()) return "";
   return StringAt(*it, key);
+}
+
+constexpr std::string_view kEvery = "[*].";
+
+// Splits "a.b[*].c" into {"a.b", "c"}; {path, ""} without "[*]".
+std::pair<std::string_view, std::string_view> SplitEvery(std::string_view path) {
+  std::size_t at = path.find(kEvery);
+  if (at == std::string_view::npos) return {path, {}};
+  return {path.substr(0, at), path.substr(at + kEvery.size())};
+}
+
+std::string ProtocolOf(const Object& port) {
+  std::string protocol = StringAt(port, "protocol");
+  return protocol.empty() ? "TCP" : protocol;
+}
+
+bool SamePort(const Object& a, const Object& b) {
+  if (!a.is_object() || !b.is_object()) return false;
+  auto pa = a.find("port");
+  auto pb = b.find("port");
+  if (pa == a.end() || pb == b.end() || *pa != *pb) return false;
+  return ProtocolOf(a) == ProtocolOf(b);
 }
 
 }  // namespace
@@ -78,6 +102,44 @@ void EraseFieldAt(Object& obj, std::string_view dotted_path) {
     at = &*next;
     start = dot + 1;
   }
+}
+
+bool HasFieldsAt(const Object& obj, std::string_view path) {
+  auto [array_path, rest] = SplitEvery(path);
+  if (rest.empty()) return !FieldAt(obj, path).is_null();
+  const Object& array = FieldAt(obj, array_path);
+  if (!array.is_array()) return false;
+  for (const Object& element : array) {
+    if (!FieldAt(element, rest).is_null()) return true;
+  }
+  return false;
+}
+
+void EraseFieldsAt(Object& obj, std::string_view path) {
+  auto [array_path, rest] = SplitEvery(path);
+  if (rest.empty()) return EraseFieldAt(obj, path);
+  if (!FieldAt(obj, array_path).is_array()) return;
+  Object array = FieldAt(obj, array_path);
+  for (Object& element : array) EraseFieldAt(element, rest);
+  SetFieldAt(obj, array_path, std::move(array));
+}
+
+void KeepFieldsAt(Object& out, const Object& stored, std::string_view path) {
+  auto [array_path, rest] = SplitEvery(path);
+  if (rest.empty()) {
+    const Object& was = FieldAt(stored, path);
+    if (!was.is_null() && FieldAt(out, path).is_null()) SetFieldAt(out, path, was);
+    return;
+  }
+  const Object& stored_array = FieldAt(stored, array_path);
+  if (!stored_array.is_array() || !FieldAt(out, array_path).is_array()) return;
+  Object array = FieldAt(out, array_path);
+  for (std::size_t i = 0; i < array.size() && i < stored_array.size(); ++i) {
+    const Object& was = FieldAt(stored_array[i], rest);
+    if (was.is_null() || !FieldAt(array[i], rest).is_null() || !SamePort(array[i], stored_array[i])) continue;
+    SetFieldAt(array[i], rest, was);
+  }
+  SetFieldAt(out, array_path, std::move(array));
 }
 
 }  // namespace moor::manifests

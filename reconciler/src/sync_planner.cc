@@ -262,9 +262,9 @@ Object DesiredForm(const Object& obj) {
 std::string ContentHash(const Object& obj) {
   // Fields a controller fills in (spec.nodeName) are not the file's business: hash without them.
   for (const std::string& path : manifests::ServerPopulatedFields(manifests::KindOf(obj))) {
-    if (!manifests::FieldAt(obj, path).is_null()) {
+    if (manifests::HasFieldsAt(obj, path)) {
       Object trimmed = obj;
-      manifests::EraseFieldAt(trimmed, path);
+      manifests::EraseFieldsAt(trimmed, path);
       return ContentHash(trimmed);
     }
   }

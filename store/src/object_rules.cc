@@ -117,8 +117,7 @@ std::string DumpJson(const manifests::Object& obj) {
 manifests::Object KeepServerPopulatedFields(const manifests::Object& input, const manifests::Object& stored) {
   manifests::Object out = input;
   for (const std::string& path : manifests::ServerPopulatedFields(manifests::KindOf(input))) {
-    const manifests::Object& was = manifests::FieldAt(stored, path);
-    if (!was.is_null() && manifests::FieldAt(input, path).is_null()) manifests::SetFieldAt(out, path, was);
+    manifests::KeepFieldsAt(out, stored, path);
   }
   return out;
 }

@@ -347,6 +347,91 @@ TEST_F(ServiceControllersTest, FolderSyncOfAnUnchangedServiceFileKeepsTheAddress
   EXPECT_EQ(ClusterIp("web"), ip);
 }
 
+// "30000,30001": the node ports of a Service's ports in order ("-" for one without).
+std::string NodePorts(const std::optional<Object>& svc) {
+  if (!svc) return "";
+  std::string out;
+  const Object& ports = manifests::FieldAt(*svc, "spec.ports");
+  if (!ports.is_array()) return "";
+  for (const Object& p : ports) {
+    if (!out.empty()) out += ",";
+    out += p.contains("nodePort") ? std::to_string(p["nodePort"].get<int>()) : "-";
+  }
+  return out;
+}
+
+TEST_F(ServiceControllersTest, NodePortsAreTheLowestFreeAndUserGivenOnesAreChecked) {
+  StartAllocator();
+  const char* two_ports = R"([{"name": "http", "port": 80, "protocol": "TCP"}, {"name": "dns", "port": 53, "protocol": "UDP"}])";
+  Create(ServiceObject("given", std::string(R"({"type": "NodePort", "ports": [{"name": "a", "port": 80, "nodePort": 30000},)") +
+                                    R"({"name": "b", "port": 81}]})"));
+  ASSERT_TRUE(WaitFor([&] { return NodePorts(Get(Svc("given"))) == "30000,30001"; })) << NodePorts(Get(Svc("given")));
+  Create(ServiceObject("np", std::string(R"({"type": "NodePort", "ports": )") + two_ports + "}"));
+  ASSERT_TRUE(WaitFor([&] { return NodePorts(Get(Svc("np"))) == "30002,30003"; })) << NodePorts(Get(Svc("np")));
+  Create(ServiceObject("lb", R"({"type": "LoadBalancer", "ports": [{"port": 443}]})"));
+  Create(ServiceObject("clash", R"({"type": "NodePort", "ports": [{"port": 80, "nodePort": 30003}]})"));
+  Create(ServiceObject("outside", R"({"type": "NodePort", "ports": [{"port": 80, "nodePort": 40000}]})"));
+  Create(WebService("plain"));
+  ASSERT_TRUE(WaitFor([&] { return NodePorts(Get(Svc("lb"))) == "30004"; })) << NodePorts(Get(Svc("lb")));
+  ASSERT_TRUE(WaitFor([&] {
+    return EventsAbout("clash", "NodePortAlreadyAllocated").size() == 1 && EventsAbout("outside", "NodePortOutOfRange").size() == 1;
+  }));
+  ASSERT_TRUE(WaitFor([&] { return !ClusterIp("plain").empty(); }));
+  EXPECT_NE(EventsAbout("clash", "NodePortAlreadyAllocated")[0].value("message", "").find("default/np"), std::string::npos);
+  EXPECT_EQ(NodePorts(Get(Svc("clash"))), "30003");    // left as is
+  EXPECT_EQ(NodePorts(Get(Svc("outside"))), "40000");
+  EXPECT_EQ(NodePorts(Get(Svc("plain"))), "-");        // ClusterIP Services get none
+  EXPECT_EQ(NodePorts(Get(Svc("np"))), "30002,30003");
+
+  // A freed node port is handed out again, lowest first.
+  ASSERT_TRUE(store_->Delete(Svc("given")).ok());
+  Create(ServiceObject("later", R"({"type": "NodePort", "ports": [{"port": 1}]})"));
+  ASSERT_TRUE(WaitFor([&] { return NodePorts(Get(Svc("later"))) == "30000"; })) << NodePorts(Get(Svc("later")));
+}
+
+TEST_F(ServiceControllersTest, FolderSyncOfAnUnchangedNodePortServiceFileKeepsItsPorts) {
+  const std::string service_yaml =
+      "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  type: NodePort\n  selector:\n    app: web\n"
+      "  ports:\n  - name: http\n    port: 80\n    targetPort: 8000\n  - name: dns\n    port: 53\n    protocol: UDP\n";
+  auto config = [](const std::string& value) {
+    return "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\ndata:\n  k: \"" + value + "\"\n";
+  };
+  WriteFile(dir_ / "manifests" / "web.yaml", "---\n" + service_yaml + "---\n" + config("1"));
+  FolderSourceOptions options;
+  options.root = dir_ / "manifests";
+  options.store = store_.get();
+  options.debounce = std::chrono::milliseconds(50);
+  auto source = FolderSource::Start(options);
+  ASSERT_TRUE(source.ok()) << source.status().ToString();
+  source_ = std::move(*source);
+  StartAllocator();
+  ASSERT_TRUE(WaitFor([&] { return NodePorts(Get(Svc("web"))) == "30000,30001"; })) << NodePorts(Get(Svc("web")));
+  const std::string ip = ClusterIp("web");
+
+  int64_t rv = store_->CurrentResourceVersion();
+  ASSERT_TRUE(source_->SyncAll().ok());
+  EXPECT_EQ(store_->CurrentResourceVersion(), rv);
+
+  WriteFile(dir_ / "manifests" / "web.yaml", "---\n" + service_yaml + "---\n" + config("2"));
+  ASSERT_TRUE(source_->SyncAll().ok());
+  store::SyncQuery query;
+  query.source = "folder";
+  query.path = "web.yaml";
+  auto records = store_->ListSyncRecords(query);
+  ASSERT_TRUE(records.ok() && !records->empty());
+  const store::SyncRecord& record = records->front();
+  ASSERT_EQ(record.result, "Applied");
+  bool saw_service = false;
+  for (const store::ObjectOutcome& o : record.objects) {
+    if (o.key.kind != "Service") continue;
+    saw_service = true;
+    EXPECT_EQ(o.action, "unchanged");
+  }
+  EXPECT_TRUE(saw_service);
+  EXPECT_EQ(NodePorts(Get(Svc("web"))), "30000,30001");
+  EXPECT_EQ(ClusterIp("web"), ip);
+}
+
 TEST_F(ServiceControllersTest, EndpointsFollowPodsAndReadiness) {
   StartAllocator();
   StartEndpoints();
@@ -463,6 +548,13 @@ TEST_F(ServiceControllersTest, StartRejectsBadOptions) {
   options.service_cidr = "10.43.0.0/16";
   options.reserved = {"10.43.0.x"};
   EXPECT_FALSE(ServiceIPAllocator::Start(options).ok());
+  options.reserved = {};
+  for (const char* range : {"30000", "32767-30000", "0-100", "30000-70000", "a-b", "30000-32767x"}) {
+    options.node_port_range = range;
+    auto rejected = ServiceIPAllocator::Start(options);
+    ASSERT_FALSE(rejected.ok()) << range;
+    EXPECT_NE(rejected.status().message().find(range), std::string::npos) << rejected.status().message();
+  }
   EXPECT_FALSE(EndpointsController::Start(EndpointsControllerOptions{}).ok());
 }
 

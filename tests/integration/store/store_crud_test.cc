@@ -521,5 +521,36 @@ TEST_F(SqliteStoreCrud, ApplyKeepsTheNodeNameABinderSetButReplacesOtherSpec) {
   EXPECT_EQ(store_->Get({"Pod", "default", "p"})->object["spec"]["nodeName"], "node-2");
 }
 
+TEST_F(SqliteStoreCrud, ApplyKeepsAllocatedNodePortsOfTheSamePorts) {
+  Object svc = Object::parse(R"({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s", "namespace": "default"},
+      "spec": {"type": "NodePort", "ports": [{"port": 80, "protocol": "TCP"}, {"port": 53, "protocol": "UDP"}]}})");
+  ASSERT_TRUE(store_->Create(svc).ok());
+  Object allocated = store_->Get({"Service", "default", "s"})->object;
+  allocated["spec"]["ports"][0]["nodePort"] = 30000;
+  allocated["spec"]["ports"][1]["nodePort"] = 30001;
+  ASSERT_TRUE(store_->Update(allocated).ok());
+
+  WriteOp apply;
+  apply.type = WriteOp::Type::kApply;
+  apply.object = svc;
+  Transaction same;
+  same.ops.push_back(apply);
+  auto result = store_->Commit(same);
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  EXPECT_EQ(result->front().action, OpResult::Action::kUnchanged);
+  EXPECT_EQ(store_->Get({"Service", "default", "s"})->object["spec"]["ports"][1]["nodePort"], 30001);
+
+  // The second port changes: only the first keeps its node port.
+  Object changed = svc;
+  changed["spec"]["ports"][1]["port"] = 5353;
+  apply.object = changed;
+  Transaction other;
+  other.ops.push_back(apply);
+  ASSERT_TRUE(store_->Commit(other).ok());
+  Object after = store_->Get({"Service", "default", "s"})->object;
+  EXPECT_EQ(after["spec"]["ports"][0]["nodePort"], 30000);
+  EXPECT_FALSE(after["spec"]["ports"][1].contains("nodePort"));
+}
+
 }  // namespace
 }  // namespace moor::store::testing

@@ -62,7 +62,7 @@ TEST(Kinds, ScopeStatusAndResources) {
 
 TEST(Kinds, ServerPopulatedFields) {
   EXPECT_EQ(ServerPopulatedFields("Pod"), (std::vector<std::string>{"spec.nodeName"}));
-  EXPECT_EQ(ServerPopulatedFields("Service"), (std::vector<std::string>{"spec.clusterIP", "spec.clusterIPs"}));
+  EXPECT_EQ(ServerPopulatedFields("Service"), (std::vector<std::string>{"spec.clusterIP", "spec.clusterIPs", "spec.ports[*].nodePort"}));
   EXPECT_TRUE(ServerPopulatedFields("Endpoints").empty());
 }
 
@@ -76,6 +76,39 @@ TEST(Object, AccessorsNeverThrow) {
   EXPECT_EQ(KindOf(bad), "");
   EXPECT_EQ(NameOf(bad), "");
   EXPECT_EQ(NameOf(Object("str")), "");
+}
+
+TEST(Kinds, FieldPathsWithEveryElement) {
+  Object svc = Object::parse(R"({"spec": {"ports": [{"port": 80, "nodePort": 30000}, {"port": 53, "protocol": "UDP"}]}})");
+  EXPECT_TRUE(HasFieldsAt(svc, "spec.ports[*].nodePort"));
+  EXPECT_FALSE(HasFieldsAt(svc, "spec.ports[*].name"));
+  EXPECT_FALSE(HasFieldsAt(svc, "spec.other[*].nodePort"));
+  EXPECT_TRUE(HasFieldsAt(svc, "spec.ports"));
+  Object erased = svc;
+  EraseFieldsAt(erased, "spec.ports[*].nodePort");
+  EXPECT_EQ(erased, Object::parse(R"({"spec": {"ports": [{"port": 80}, {"port": 53, "protocol": "UDP"}]}})"));
+  EraseFieldsAt(erased, "spec.missing[*].nodePort");  // no error, nothing created
+  EXPECT_FALSE(erased["spec"].contains("missing"));
+}
+
+TEST(Kinds, KeepFieldsAtMatchesElementsByIndexPortAndProtocol) {
+  Object stored = Object::parse(R"({"spec": {"clusterIP": "10.43.0.2", "ports": [
+      {"port": 80, "protocol": "TCP", "nodePort": 30000}, {"port": 53, "protocol": "UDP", "nodePort": 30001},
+      {"port": 443, "nodePort": 30002}, {"port": 8080, "nodePort": 30003}]}})");
+  Object input = Object::parse(R"({"spec": {"ports": [
+      {"port": 80}, {"port": 53, "protocol": "TCP"}, {"port": 443, "nodePort": 31000}, {"port": 9090}, {"port": 1}]}})");
+  Object out = input;
+  KeepFieldsAt(out, stored, "spec.clusterIP");
+  KeepFieldsAt(out, stored, "spec.ports[*].nodePort");
+  EXPECT_EQ(out["spec"]["clusterIP"], "10.43.0.2");
+  EXPECT_EQ(out["spec"]["ports"][0]["nodePort"], 30000);        // same port, protocol TCP by default
+  EXPECT_FALSE(out["spec"]["ports"][1].contains("nodePort"));   // protocol changed
+  EXPECT_EQ(out["spec"]["ports"][2]["nodePort"], 31000);        // the input's own value wins
+  EXPECT_FALSE(out["spec"]["ports"][3].contains("nodePort"));   // another port at that index
+  EXPECT_FALSE(out["spec"]["ports"][4].contains("nodePort"));   // no stored element
+  Object no_ports = Object::parse(R"({"spec": {}})");
+  KeepFieldsAt(no_ports, stored, "spec.ports[*].nodePort");
+  EXPECT_EQ(no_ports, Object::parse(R"({"spec": {}})"));
 }
 
 }  // namespace

@@ -318,5 +318,19 @@ TEST(SyncPlannerTest, ContentHashIgnoresTheNodeNameTheBinderSets) {
   EXPECT_NE(ContentHash(pod), ContentHash(changed));
 }
 
+TEST(SyncPlannerTest, ContentHashIgnoresTheNodePortsTheAllocatorSets) {
+  Object svc = Object::parse(R"({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s", "namespace": "default"},
+      "spec": {"type": "NodePort", "ports": [{"port": 80}, {"port": 53, "protocol": "UDP"}]}})");
+  Object allocated = svc;
+  allocated["spec"]["clusterIP"] = "10.43.0.2";
+  allocated["spec"]["clusterIPs"] = Object::array({"10.43.0.2"});
+  allocated["spec"]["ports"][0]["nodePort"] = 30000;
+  allocated["spec"]["ports"][1]["nodePort"] = 30001;
+  EXPECT_EQ(ContentHash(svc), ContentHash(allocated));
+  Object changed = allocated;
+  changed["spec"]["ports"][1]["port"] = 54;
+  EXPECT_NE(ContentHash(svc), ContentHash(changed));
+}
+
 }  // namespace
 }  // namespace moor::reconciler

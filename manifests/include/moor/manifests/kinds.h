@@ -37,7 +37,8 @@ const KindInfo* FindKindByKind(std::string_view kind);
 // Spec fields that controllers fill in after creation and that a manifest usually leaves out
 // (a Pod's spec.nodeName, set by the binder). An apply that omits one keeps the stored value,
 // and the folder source does not count it as drift — as server-side apply does for fields
-// another manager owns. Dotted paths; empty for most kinds.
+// another manager owns. Dotted paths, possibly with one "[*]" step (see HasFieldsAt /
+// EraseFieldsAt / KeepFieldsAt in object.h); empty for most kinds.
 const std::vector<std::string>& ServerPopulatedFields(std::string_view kind);
 
 }  // namespace moor::manifests

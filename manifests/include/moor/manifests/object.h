@@ -39,4 +39,15 @@ void SetFieldAt(Object& obj, std::string_view dotted_path, Object value);
 // Removes the value at a dotted path; nothing happens when any step is missing.
 void EraseFieldAt(Object& obj, std::string_view dotted_path);
 
+// Field paths of ServerPopulatedFields(): a dotted path that may hold one "[*]" step right after
+// an array field ("spec.ports[*].nodePort" = nodePort of every element of spec.ports).
+// True when a value (not null) is at the path (in at least one element for "[*]").
+bool HasFieldsAt(const Object& obj, std::string_view path);
+// Removes the value at the path (from every element for "[*]"); missing steps are no error.
+void EraseFieldsAt(Object& obj, std::string_view path);
+// Copies into `out` the value `stored` has at the path wherever `out` has none. "[*]" elements
+// are matched by index, and an element keeps the stored value only when both elements are the
+// same Service port: equal `port` and equal `protocol` (absent reads as "TCP").
+void KeepFieldsAt(Object& out, const Object& stored, std::string_view path);
+
 }  // namespace moor::manifests

@@ -14,6 +14,9 @@ struct ServiceIPAllocatorOptions {
   std::string service_cidr = "10.43.0.0/16";
   // Never handed out (a Service may still ask for one explicitly, as kube-dns asks for .10).
   std::vector<std::string> reserved = {"10.43.0.1", "10.43.0.10"};
+  // "first-last", inclusive: where node ports of NodePort / LoadBalancer Services come from
+  // (kube-apiserver's --service-node-port-range).
+  std::string node_port_range = "30000-32767";
 };
 
 // kube-apiserver's ClusterIP allocation, as a controller watching Services:
@@ -31,6 +34,14 @@ struct ServiceIPAllocatorOptions {
 //   left as is and gets a Warning Event on the Service (reason ClusterIPOutOfRange or
 //   ClusterIPAlreadyAllocated), once per address.
 // - A full CIDR gives a Warning Event (ClusterIPNotAllocated) and retries with backoff.
+// - Node ports, once the Service has its ClusterIP: every spec.ports[] of a NodePort or
+//   LoadBalancer Service (LoadBalancer is served as NodePort: no load balancer exists) without
+//   `nodePort` gets the lowest port of node_port_range that no port of any Service holds (one
+//   node port per port number, whatever the protocol), written in one update. A user-given
+//   nodePort outside the range, or held by another Service (the one seen first, else the
+//   older, keeps it), or by an earlier port of the same Service, stays as it is and gets a
+//   Warning Event (NodePortOutOfRange / NodePortAlreadyAllocated), once per port; a full
+//   range gives NodePortNotAllocated and retries with backoff.
 class ServiceIPAllocator {
  public:
   // Fails on missing store, an unparsable CIDR or reserved address; otherwise starts the watch
