@@ -80,16 +80,14 @@ class ChainNamer {
   std::set<std::string> used_;
 };
 
-// A verdict map keyed by ClusterIP . l4proto . port, or (`type` given) a plain set.
+constexpr const char* kServiceKey = "ipv4_addr . inet_proto . inet_service : verdict";
+constexpr const char* kNodePortKey = "inet_proto . inet_service : verdict";
+
+// A verdict map of `type` (kServiceKey, kNodePortKey), or (`set` true) a plain set of `type`.
 void WriteMap(std::ostringstream& out, const std::string& name, const std::vector<std::string>& elements,
-              const std::string& type = "") {
-  if (type.empty()) {
-    out << "\tmap " << name << " {\n"
-        << "\t\ttype ipv4_addr . inet_proto . inet_service : verdict\n";
-  } else {
-    out << "\tset " << name << " {\n"
-        << "\t\ttype " << type << "\n";
-  }
+              const std::string& type = kServiceKey, bool set = false) {
+  out << "\t" << (set ? "set " : "map ") << name << " {\n"
+      << "\t\ttype " << type << "\n";
   if (!elements.empty()) {
     out << "\t\telements = {";
     for (std::size_t i = 0; i < elements.size(); ++i) {
@@ -138,24 +136,36 @@ std::string RenderNftables(const ServiceTable& table, const NftablesOptions& opt
   std::vector<std::string> service_elements;
   std::vector<std::string> reject_elements;
   std::vector<std::string> cluster_ips;  // in table order, each once
+  std::vector<std::string> node_port_elements;
+  std::vector<std::string> node_port_reject_elements;
   std::set<std::string> seen_ips;
+  std::set<std::string> seen_node_ports;
   std::ostringstream chains;
   for (const ServicePort& p : table.ports) {
     if (seen_ips.insert(p.cluster_ip).second) cluster_ips.push_back(p.cluster_ip);
+    std::string node_key;
+    if (p.node_port != 0) {
+      std::string key = p.protocol + " . " + std::to_string(p.node_port);
+      if (seen_node_ports.insert(key).second) node_key = key;
+    }
     if (p.backends.empty()) {
       reject_elements.push_back(Key(p) + " : goto reject-service");
+      if (!node_key.empty()) node_port_reject_elements.push_back(node_key + " : goto reject-service");
       continue;
     }
     std::string svc_chain = namer.Service(p);
     service_elements.push_back(Key(p) + " : goto " + svc_chain);
+    if (!node_key.empty()) node_port_elements.push_back(node_key + " : goto " + svc_chain);
     std::vector<std::string> ep_chains;
     std::ostringstream ep_out;
     for (const Backend& b : p.backends) {
       std::string ep_chain = namer.Endpoint(p, b);
       ep_chains.push_back(ep_chain);
       ep_out << "\tchain " << ep_chain << " {\n"
-             << "\t\tip saddr " << b.ip << " meta mark set meta mark | " << mark << "\n"
-             << "\t\tmeta l4proto " << p.protocol << " dnat to " << b.ip << ":" << b.port << "\n"
+             << "\t\tip saddr " << b.ip << " meta mark set meta mark | " << mark << "\n";
+      // Only packets to a node port are addressed to this node here.
+      if (p.node_port != 0) ep_out << "\t\tfib daddr type local meta mark set meta mark | " << mark << "\n";
+      ep_out << "\t\tmeta l4proto " << p.protocol << " dnat to " << b.ip << ":" << b.port << "\n"
              << "\t}\n";
     }
     chains << "\tchain " << svc_chain << " {\n\t\t";
@@ -173,21 +183,27 @@ std::string RenderNftables(const ServiceTable& table, const NftablesOptions& opt
 
   const std::string dispatch = "ip daddr . meta l4proto . th dport vmap @service-ips";
   const std::string reject = "ip daddr . meta l4proto . th dport vmap @no-endpoint-services";
+  const std::string local = "fib daddr type local ip daddr != 127.0.0.0/8 meta l4proto . th dport vmap ";
+  const std::string node_port_dispatch = local + "@node-ports";
+  const std::string node_port_reject = local + "@no-endpoint-node-ports";
   std::ostringstream out;
   out << "table ip " << options.table << " {}\n"
       << "delete table ip " << options.table << "\n"
       << "table ip " << options.table << " {\n";
   WriteMap(out, "service-ips", service_elements);
   WriteMap(out, "no-endpoint-services", reject_elements);
-  WriteMap(out, "cluster-ips", cluster_ips, "ipv4_addr");
-  WriteBaseChain(out, "nat-prerouting", "type nat hook prerouting priority dstnat", {dispatch});
-  WriteBaseChain(out, "nat-output", "type nat hook output priority -100", {dispatch});
+  WriteMap(out, "cluster-ips", cluster_ips, "ipv4_addr", true);
+  WriteMap(out, "node-ports", node_port_elements, kNodePortKey);
+  WriteMap(out, "no-endpoint-node-ports", node_port_reject_elements, kNodePortKey);
+  WriteBaseChain(out, "nat-prerouting", "type nat hook prerouting priority dstnat", {dispatch, node_port_dispatch});
+  WriteBaseChain(out, "nat-output", "type nat hook output priority -100", {dispatch, node_port_dispatch});
   WriteBaseChain(out, "nat-postrouting", "type nat hook postrouting priority srcnat",
                  {"meta mark & " + mark + " == 0 return", "meta mark set meta mark ^ " + mark,
                   "masquerade fully-random"});
   // Still addressed to a ClusterIP after DNAT: a port the Service does not have.
   const std::string unknown_port = "ct state new ip daddr @cluster-ips goto reject-service";
-  WriteBaseChain(out, "filter-output", "type filter hook output priority -110", {reject});
+  WriteBaseChain(out, "filter-input", "type filter hook input priority -110", {node_port_reject});
+  WriteBaseChain(out, "filter-output", "type filter hook output priority -110", {reject, node_port_reject});
   WriteBaseChain(out, "filter-output-post-dnat", "type filter hook output priority -90", {unknown_port});
   WriteBaseChain(out, "filter-forward", "type filter hook forward priority -110", {reject, unknown_port});
   out << "\tchain reject-service {\n"

@@ -100,6 +100,8 @@ ServiceTable BuildServiceTable(const std::vector<Object>& services, const std::v
     if (!ParseIpv4(cluster_ip, &address)) continue;  // "", "None" (headless), IPv6
     std::string ns = manifests::NamespaceOf(svc);
     std::string name = manifests::NameOf(svc);
+    const std::string type = StringAt(spec, "type");
+    const bool node_ports = type == "NodePort" || type == "LoadBalancer";
     auto ep = endpoints_by_key.find({ns, name});
     const Object& ep_obj = ep == endpoints_by_key.end() ? kNoEndpoints : *ep->second;
     for (const Object& port : ArrayAt(spec, "ports")) {
@@ -113,6 +115,7 @@ ServiceTable BuildServiceTable(const std::vector<Object>& services, const std::v
       entry.ns = ns;
       entry.name = name;
       entry.port_name = StringAt(port, "name");
+      if (node_ports) entry.node_port = PortAt(port, "nodePort");
       entry.backends = BackendsFor(ep_obj, entry.port_name, protocol);
       auto key = std::make_tuple(address, protocol, number);
       auto existing = entries.find(key);

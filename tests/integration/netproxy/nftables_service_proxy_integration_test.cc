@@ -4,7 +4,8 @@
 // holds a bridge (10.42.<x>.1/24), the unreachable routes for 10.42.0.0/16 and 10.43.0.0/16, the
 // proxy's nftables table and its routes (the proxy's commands run through `ip netns exec`); two
 // "pod" netns hang off the bridge on veths and run busybox httpd. Traffic only goes between
-// these namespaces. Every netns carries a random per-test prefix and is deleted in TearDown
+// these namespaces; a "client" netns on a veth to the node netns (10.99.<x>.0/30) stands for
+// another machine reaching a node port. Every netns carries a random per-test prefix and is deleted in TearDown
 // (which takes the bridge and veths with it), also when a test fails.
 #include <unistd.h>
 
@@ -206,7 +207,14 @@ TEST_F(NftablesServiceProxyIntegrationTest, NftCheckAcceptsTheRenderedScript) {
   table.ports.push_back(dns);
   ServicePort sctp = Port("sctp", ServiceIp(13), {BackendOf("b")});
   sctp.protocol = "sctp";
+  sctp.node_port = 30000;
   table.ports.push_back(sctp);
+  ServicePort node_port = Port("np", ServiceIp(14), {BackendOf("a")});
+  node_port.node_port = 30000;
+  table.ports.push_back(node_port);
+  ServicePort idle_node_port = Port("np-idle", ServiceIp(15), {});
+  idle_node_port.node_port = 30001;
+  table.ports.push_back(idle_node_port);
   NftablesOptions options;
   options.table = prefix_;
   auto r = RunCommand({"ip", "netns", "exec", node_, "nft", "-c", "-f", "-"}, {}, RenderNftables(table, options));
@@ -338,6 +346,64 @@ TEST_F(NftablesServiceProxyIntegrationTest, ABridgeThatDoesNotExistYetOnlySkipsR
   EXPECT_TRUE(applied.ok()) << applied.ToString();
   EXPECT_TRUE(TableExists());
   EXPECT_TRUE((*proxy)->Remove().ok());
+}
+
+TEST_F(NftablesServiceProxyIntegrationTest, NodePortsAnswerOnTheNodeAddressesAndRefuseWithoutEndpoints) {
+  // A client machine: its own netns on a veth to the node netns.
+  const std::string client = prefix_ + "-client";
+  const std::string node_ip = "10.99." + subnet_ + ".1";
+  Must({"ip", "netns", "add", client});
+  made_.push_back(client);
+  Must({"ip", "-n", node_, "link", "add", prefix_ + "vc", "type", "veth", "peer", "name", "eth0", "netns", client});
+  Must({"ip", "-n", node_, "addr", "add", node_ip + "/30", "dev", prefix_ + "vc"});
+  Must({"ip", "-n", node_, "link", "set", prefix_ + "vc", "up"});
+  Must({"ip", "-n", client, "link", "set", "lo", "up"});
+  Must({"ip", "-n", client, "addr", "add", "10.99." + subnet_ + ".2/30", "dev", "eth0"});
+  Must({"ip", "-n", client, "link", "set", "eth0", "up"});
+  Must({"ip", "-n", client, "route", "add", "default", "via", node_ip});
+
+  ServiceTable table;
+  ServicePort web = Port("web", ServiceIp(70), {BackendOf("a"), BackendOf("b")});
+  web.node_port = 30080;
+  ServicePort idle = Port("idle", ServiceIp(71), {});
+  idle.node_port = 30081;
+  table.ports.push_back(web);
+  table.ports.push_back(idle);
+  Status applied = proxy_->Apply(table);
+  ASSERT_TRUE(applied.ok()) << applied.ToString();
+
+  // From the client to the node's address on its link: both pods answer (the replies come back
+  // through the node because the node masquerades).
+  std::map<std::string, int> answers;
+  for (int i = 0; i < 20; ++i) {
+    auto r = Get(client, node_ip, 30080);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    answers[r.out]++;
+  }
+  EXPECT_EQ(answers.size(), 2u) << "20 requests from the client went to one pod only";
+  EXPECT_TRUE(answers.count("pod-a\n") && answers.count("pod-b\n"));
+  // Any local address of the node serves it, for the node itself and for a pod too.
+  EXPECT_EQ(Get(node_, node_ip, 30080).exit_code, 0);
+  auto from_pod = Get(Pod("a"), Gateway(), 30080);
+  EXPECT_EQ(from_pod.exit_code, 0) << from_pod.err;
+  // The ClusterIP still works; the node port is not a port of the ClusterIP.
+  EXPECT_EQ(Get(node_, ServiceIp(70), 80).exit_code, 0);
+
+  // Without a ready endpoint: refused, from the client and from the node; loopback is not served.
+  for (const auto& [from, url] : std::vector<std::pair<std::string, std::string>>{
+           {client, "http://" + node_ip + ":30081/"},
+           {node_, "http://" + Gateway() + ":30081/"},
+           {node_, "http://127.0.0.1:30080/"}}) {
+    auto r = RunCommand({"ip", "netns", "exec", from, kBusybox, "wget", "-q", "-O-", url}, {}, "",
+                        std::chrono::seconds(15));
+    EXPECT_NE(r.exit_code, 0) << url << " from " << from;
+    EXPECT_THAT(r.err, HasSubstr("Connection refused")) << url << " from " << from << ": exit " << r.exit_code;
+  }
+
+  // The Service loses its node port: the port is closed again.
+  table.ports[0].node_port = 0;
+  ASSERT_TRUE(proxy_->Apply(table).ok());
+  EXPECT_NE(Get(client, node_ip, 30080).exit_code, 0);
 }
 
 // Not a threshold: prints how long one `nft -f` replacement takes for 1 / 100 / 1000 services

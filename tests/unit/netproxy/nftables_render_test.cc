@@ -38,13 +38,21 @@ table ip moor {
 	set cluster-ips {
 		type ipv4_addr
 	}
+	map node-ports {
+		type inet_proto . inet_service : verdict
+	}
+	map no-endpoint-node-ports {
+		type inet_proto . inet_service : verdict
+	}
 	chain nat-prerouting {
 		type nat hook prerouting priority dstnat; policy accept;
 		ip daddr . meta l4proto . th dport vmap @service-ips
+		fib daddr type local ip daddr != 127.0.0.0/8 meta l4proto . th dport vmap @node-ports
 	}
 	chain nat-output {
 		type nat hook output priority -100; policy accept;
 		ip daddr . meta l4proto . th dport vmap @service-ips
+		fib daddr type local ip daddr != 127.0.0.0/8 meta l4proto . th dport vmap @node-ports
 	}
 	chain nat-postrouting {
 		type nat hook postrouting priority srcnat; policy accept;
@@ -52,9 +60,14 @@ table ip moor {
 		meta mark set meta mark ^ 0x00004000
 		masquerade fully-random
 	}
+	chain filter-input {
+		type filter hook input priority -110; policy accept;
+		fib daddr type local ip daddr != 127.0.0.0/8 meta l4proto . th dport vmap @no-endpoint-node-ports
+	}
 	chain filter-output {
 		type filter hook output priority -110; policy accept;
 		ip daddr . meta l4proto . th dport vmap @no-endpoint-services
+		fib daddr type local ip daddr != 127.0.0.0/8 meta l4proto . th dport vmap @no-endpoint-node-ports
 	}
 	chain filter-output-post-dnat {
 		type filter hook output priority -90; policy accept;
@@ -94,13 +107,21 @@ table ip t1 {
 			     10.43.0.21,
 			     10.43.0.22 }
 	}
+	map node-ports {
+		type inet_proto . inet_service : verdict
+	}
+	map no-endpoint-node-ports {
+		type inet_proto . inet_service : verdict
+	}
 	chain nat-prerouting {
 		type nat hook prerouting priority dstnat; policy accept;
 		ip daddr . meta l4proto . th dport vmap @service-ips
+		fib daddr type local ip daddr != 127.0.0.0/8 meta l4proto . th dport vmap @node-ports
 	}
 	chain nat-output {
 		type nat hook output priority -100; policy accept;
 		ip daddr . meta l4proto . th dport vmap @service-ips
+		fib daddr type local ip daddr != 127.0.0.0/8 meta l4proto . th dport vmap @node-ports
 	}
 	chain nat-postrouting {
 		type nat hook postrouting priority srcnat; policy accept;
@@ -108,9 +129,14 @@ table ip t1 {
 		meta mark set meta mark ^ 0x00000100
 		masquerade fully-random
 	}
+	chain filter-input {
+		type filter hook input priority -110; policy accept;
+		fib daddr type local ip daddr != 127.0.0.0/8 meta l4proto . th dport vmap @no-endpoint-node-ports
+	}
 	chain filter-output {
 		type filter hook output priority -110; policy accept;
 		ip daddr . meta l4proto . th dport vmap @no-endpoint-services
+		fib daddr type local ip daddr != 127.0.0.0/8 meta l4proto . th dport vmap @no-endpoint-node-ports
 	}
 	chain filter-output-post-dnat {
 		type filter hook output priority -90; policy accept;
@@ -158,6 +184,97 @@ TEST(NftablesRenderTest, GoldenTwoServices) {
   EXPECT_EQ(RenderNftables(table, options), kTwoServices);
 }
 
+constexpr const char* kNodePorts = R"(table ip moor {}
+delete table ip moor
+table ip moor {
+	map service-ips {
+		type ipv4_addr . inet_proto . inet_service : verdict
+		elements = { 10.43.0.20 . tcp . 80 : goto svc-default-web-80-tcp-9c737d4c }
+	}
+	map no-endpoint-services {
+		type ipv4_addr . inet_proto . inet_service : verdict
+		elements = { 10.43.0.21 . udp . 53 : goto reject-service,
+			     10.43.0.22 . tcp . 81 : goto reject-service }
+	}
+	set cluster-ips {
+		type ipv4_addr
+		elements = { 10.43.0.20,
+			     10.43.0.21,
+			     10.43.0.22 }
+	}
+	map node-ports {
+		type inet_proto . inet_service : verdict
+		elements = { tcp . 30000 : goto svc-default-web-80-tcp-9c737d4c }
+	}
+	map no-endpoint-node-ports {
+		type inet_proto . inet_service : verdict
+		elements = { udp . 30000 : goto reject-service }
+	}
+	chain nat-prerouting {
+		type nat hook prerouting priority dstnat; policy accept;
+		ip daddr . meta l4proto . th dport vmap @service-ips
+		fib daddr type local ip daddr != 127.0.0.0/8 meta l4proto . th dport vmap @node-ports
+	}
+	chain nat-output {
+		type nat hook output priority -100; policy accept;
+		ip daddr . meta l4proto . th dport vmap @service-ips
+		fib daddr type local ip daddr != 127.0.0.0/8 meta l4proto . th dport vmap @node-ports
+	}
+	chain nat-postrouting {
+		type nat hook postrouting priority srcnat; policy accept;
+		meta mark & 0x00004000 == 0 return
+		meta mark set meta mark ^ 0x00004000
+		masquerade fully-random
+	}
+	chain filter-input {
+		type filter hook input priority -110; policy accept;
+		fib daddr type local ip daddr != 127.0.0.0/8 meta l4proto . th dport vmap @no-endpoint-node-ports
+	}
+	chain filter-output {
+		type filter hook output priority -110; policy accept;
+		ip daddr . meta l4proto . th dport vmap @no-endpoint-services
+		fib daddr type local ip daddr != 127.0.0.0/8 meta l4proto . th dport vmap @no-endpoint-node-ports
+	}
+	chain filter-output-post-dnat {
+		type filter hook output priority -90; policy accept;
+		ct state new ip daddr @cluster-ips goto reject-service
+	}
+	chain filter-forward {
+		type filter hook forward priority -110; policy accept;
+		ip daddr . meta l4proto . th dport vmap @no-endpoint-services
+		ct state new ip daddr @cluster-ips goto reject-service
+	}
+	chain reject-service {
+		meta l4proto tcp reject with tcp reset
+		reject
+	}
+	chain svc-default-web-80-tcp-9c737d4c {
+		goto ep-default-web-80-tcp-10-42-0-3-8080-8346e459
+	}
+	chain ep-default-web-80-tcp-10-42-0-3-8080-8346e459 {
+		ip saddr 10.42.0.3 meta mark set meta mark | 0x00004000
+		fib daddr type local meta mark set meta mark | 0x00004000
+		meta l4proto tcp dnat to 10.42.0.3:8080
+	}
+}
+)";
+
+// A node port with a backend goes to the same service chain as its ClusterIP port (its backend
+// chains also mark packets to a local address for masquerade); one without is rejected from
+// filter-input/-output; the UDP and TCP node ports 30000 are different keys; a second entry
+// claiming tcp . 30000 (which the allocator prevents) is left out.
+TEST(NftablesRenderTest, GoldenNodePorts) {
+  ServiceTable table;
+  ServicePort web = Port("default", "web", "10.43.0.20", "tcp", 80, "", {{"10.42.0.3", 8080}});
+  web.node_port = 30000;
+  ServicePort idle = Port("default", "idle", "10.43.0.21", "udp", 53, "dns", {});
+  idle.node_port = 30000;
+  ServicePort clash = Port("default", "clash", "10.43.0.22", "tcp", 81, "", {});
+  clash.node_port = 30000;
+  table.ports = {web, idle, clash};
+  EXPECT_EQ(RenderNftables(table, {}), kNodePorts);
+}
+
 TEST(NftablesRenderTest, RemovalIsIdempotent) {
   NftablesOptions options;
   options.table = "x";
@@ -182,7 +299,7 @@ TEST(NftablesRenderTest, ChainNamesAreSanitisedCappedAndUnique) {
     EXPECT_LE(name.size(), 96u) << name;
     EXPECT_TRUE(std::regex_match(name, std::regex("[a-z][a-z0-9-]*"))) << name;
   }
-  EXPECT_EQ(count, 7 + 3 * 2);
+  EXPECT_EQ(count, 8 + 3 * 2);
   EXPECT_EQ(names.size(), static_cast<std::size_t>(count)) << "chain names collide";
   EXPECT_THAT(script, HasSubstr("svc-ns-with-odd-name--p-sctp-"));
   EXPECT_THAT(script, HasSubstr("meta l4proto sctp dnat to 10.42.0.2:9"));

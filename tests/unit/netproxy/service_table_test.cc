@@ -88,6 +88,19 @@ TEST(ServiceTableTest, SkipsHeadlessExternalNameAndUnallocatedServices) {
   EXPECT_TRUE(table.ports[0].backends.empty()) << "no Endpoints object: no backends, still an entry";
 }
 
+TEST(ServiceTableTest, NodePortAndLoadBalancerServicesCarryTheirNodePorts) {
+  json ports = json::array({{{"port", 80}, {"nodePort", 30080}}, {{"port", 81}}, {{"port", 82}, {"nodePort", 70000}}});
+  auto table = BuildServiceTable({Service("default", "np", "10.43.0.20", ports, "NodePort"),
+                                  Service("default", "lb", "10.43.0.21", ports, "LoadBalancer"),
+                                  Service("default", "ci", "10.43.0.22", ports)},
+                                 {});
+  ASSERT_EQ(table.ports.size(), 9u);
+  std::vector<int> node_ports;
+  for (const ServicePort& p : table.ports) node_ports.push_back(p.node_port);
+  // Not yet allocated or out of range: 0; a ClusterIP Service's nodePort is ignored.
+  EXPECT_EQ(node_ports, (std::vector<int>{30080, 0, 0, 30080, 0, 0, 0, 0, 0}));
+}
+
 TEST(ServiceTableTest, EndpointsOfAnotherNamespaceDoNotCount) {
   auto table = BuildServiceTable(
       {Service("a", "web", "10.43.0.20", json::array({{{"port", 80}}}))},

@@ -32,7 +32,14 @@ Status ValidateNftablesOptions(const NftablesOptions& options);
 //   others ICMP port-unreachable, so clients see "connection refused" at once;
 // - set `cluster-ips`: a new connection still addressed to a ClusterIP after DNAT (a port the
 //   Service does not have) is rejected the same way (`filter-output-post-dnat`, priority -90,
-//   and `filter-forward`), so no such packet goes out onto the bridge.
+//   and `filter-forward`), so no such packet goes out onto the bridge;
+// - node ports (ServicePort::node_port): map `node-ports` (l4proto . port -> goto the same
+//   service port chain), consulted from `nat-prerouting` and `nat-output` only for packets to a
+//   local address outside 127.0.0.0/8 (as kube-proxy's nftables mode, node ports are not served
+//   on loopback); the backend chains mark such packets (`fib daddr type local`) for masquerade
+//   so replies come back through this node; map `no-endpoint-node-ports` rejects node ports
+//   without a ready backend from `filter-input` (priority -110) and `filter-output`. The first
+//   entry in table order keeps a node port two entries claim.
 // Chain names come from the Service (namespace, name, port name or number, protocol),
 // sanitised to [a-z0-9-], capped in length and made unique with a hash. Pure function.
 std::string RenderNftables(const ServiceTable& table, const NftablesOptions& options);

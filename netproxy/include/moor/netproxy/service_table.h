@@ -23,6 +23,7 @@ struct ServicePort {
   std::string ns;              // the Service's namespace
   std::string name;            // the Service's name
   std::string port_name;       // spec.ports[].name ("" for a single unnamed port)
+  int node_port = 0;           // spec.ports[].nodePort of a NodePort/LoadBalancer Service; 0: none
   std::vector<Backend> backends;  // ready endpoints only; sorted, no duplicates; may be empty
   auto operator<=>(const ServicePort&) const = default;
 };
@@ -37,7 +38,8 @@ struct ServiceTable {
 // Builds the table from v1 Services and v1 Endpoints (any namespaces, any order). A Service
 // contributes one entry per spec.ports[] when it has an IPv4 spec.clusterIP; headless Services
 // ("None"), ExternalName Services, Services without a clusterIP yet, and ports without a valid
-// port number are left out. The backends of an entry are the `addresses` (never
+// port number are left out. A NodePort or LoadBalancer Service's entries carry their valid
+// spec.ports[].nodePort (LoadBalancer is served as NodePort). The backends of an entry are the `addresses` (never
 // `notReadyAddresses`) of the Endpoints object with the Service's namespace/name, taken from
 // every subset that has a port whose name equals the Service port's name (and whose protocol
 // matches), at that endpoint port. Never fails: malformed fields read as absent.

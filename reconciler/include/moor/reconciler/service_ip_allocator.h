@@ -36,8 +36,8 @@ struct ServiceIPAllocatorOptions {
 // - A full CIDR gives a Warning Event (ClusterIPNotAllocated) and retries with backoff.
 // - Node ports, once the Service has its ClusterIP: every spec.ports[] of a NodePort or
 //   LoadBalancer Service (LoadBalancer is served as NodePort: no load balancer exists) without
-//   `nodePort` gets the lowest port of node_port_range that no port of any Service holds (one
-//   node port per port number, whatever the protocol), written in one update. A user-given
+//   `nodePort` gets the lowest port of node_port_range that no port of any Service holds
+//   (unique across Services and protocols), written in one update. A user-given
 //   nodePort outside the range, or held by another Service (the one seen first, else the
 //   older, keeps it), or by an earlier port of the same Service, stays as it is and gets a
 //   Warning Event (NodePortOutOfRange / NodePortAlreadyAllocated), once per port; a full
