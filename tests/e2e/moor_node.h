@@ -71,6 +71,8 @@ class MoorNode {
   const std::string& prefix() const { return prefix_; }
   // The node's service range (`serviceCIDR`): a /24 of 10.43.0.0/16 of its own.
   const std::string& service_cidr() const { return service_cidr_; }
+  // The node's pod subnet (`podSubnet`, "10.42.<n>.0/24"); its first address is the bridge gateway.
+  const std::string& pod_subnet() const { return subnet_; }
   // The cluster DNS address of the node (the pods' resolv.conf nameserver).
   std::string cluster_dns() const { return service_cidr_.substr(0, service_cidr_.rfind('.')) + ".10"; }
 

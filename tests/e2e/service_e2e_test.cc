@@ -1,7 +1,8 @@
 // Services on real parts, as a user meets them: a folder with two pods and a Service becomes a
 // ClusterIP that load-balances over the ready pods — from the host and from inside a pod — through
 // the service proxy's nftables table, and a name the pods resolve through the cluster DNS;
-// readiness moves a pod out of the rotation; a Service with no ready pod refuses at once. Needs root; MoorNode removes the table, routes and pods.
+// readiness moves a pod out of the rotation; a Service with no ready pod refuses at once; a
+// NodePort Service answers on its node port at the node's bridge gateway address. Needs root; MoorNode removes the table, routes and pods.
 #include <regex>
 #include <set>
 #include <string>
@@ -150,6 +151,69 @@ TEST_F(ServiceE2eTest, ANotReadyPodLeavesTheRotationAndNoReadyPodRefusesAtOnce) 
   // The Service goes with its file; so do its Endpoints.
   node_->RemoveManifest("web.yaml");
   EXPECT_TRUE(WaitFor([&] { return !node_->Get("endpoints", "web").is_object(); }, seconds(30)));
+}
+
+TEST_F(ServiceE2eTest, ANodePortServiceAnswersOnTheBridgeGatewayAtItsNodePort) {
+  node_->WriteManifest("web.yaml", WebPod("web-a") + "---\n" + WebPod("web-b") + "---\n" + R"Y(apiVersion: v1
+kind: Service
+metadata:
+  name: web
+spec:
+  type: NodePort
+  selector: {app: web}
+  ports:
+  - {name: http, port: 80, targetPort: http}
+)Y");
+  WaitRunningReady("web-a");
+  WaitRunningReady("web-b");
+  // The first port's nodePort, 0 until allocated.
+  auto node_port_of = [&] {
+    nlohmann::json svc = node_->Get("svc", "web");
+    return svc.is_object() ? svc.value(nlohmann::json::json_pointer("/spec/ports/0/nodePort"), 0) : 0;
+  };
+  int node_port = 0;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        node_port = node_port_of();
+        return node_port != 0;
+      },
+      seconds(20)))
+      << node_->Get("svc", "web").dump(2);
+  EXPECT_GE(node_port, 30000);
+  EXPECT_LE(node_port, 32767);
+  ASSERT_TRUE(WaitFor([&] { return ReadyAddresses() == 2; }, seconds(20))) << node_->Get("endpoints", "web").dump(2);
+
+  // Network safety: only the address this test's daemon put on its own bridge.
+  const std::string subnet = node_->pod_subnet();
+  const std::string gateway = subnet.substr(0, subnet.rfind('.')) + ".1";
+  ASSERT_TRUE(std::regex_match(gateway, std::regex(R"(10\.42\.\d+\.1)"))) << gateway;
+  std::string url = "http://" + gateway + ":" + std::to_string(node_port) + "/";
+  ASSERT_TRUE(WaitFor([&] { return !HttpGet(url).empty(); }, seconds(10))) << "the node port never answered on " << url;
+  auto seen = Answers(url, 30);
+  EXPECT_EQ(seen.count(""), 0u) << "some requests failed";
+  EXPECT_GT(seen.count("web-a\n"), 0u);
+  EXPECT_GT(seen.count("web-b\n"), 0u);
+
+  // A sync of the unchanged file keeps the node port.
+  node_->WriteManifest("web.yaml", WebPod("web-a") + "---\n" + WebPod("web-b") + "---\n" + R"Y(apiVersion: v1
+kind: Service
+metadata:
+  name: web
+  labels: {touched: "yes"}
+spec:
+  type: NodePort
+  selector: {app: web}
+  ports:
+  - {name: http, port: 80, targetPort: http}
+)Y");
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        nlohmann::json svc = node_->Get("svc", "web");
+        return svc.is_object() && svc.value(nlohmann::json::json_pointer("/metadata/labels/touched"), "") == "yes";
+      },
+      seconds(20)))
+      << node_->Get("svc", "web").dump(2);
+  EXPECT_EQ(node_port_of(), node_port);
 }
 
 }  // namespace
