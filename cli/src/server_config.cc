@@ -1,6 +1,7 @@
 #include "server_config.h"
 
 #include <cctype>
+#include <cstdio>
 #include <string>
 
 #include "moor/common/ipv4_cidr.h"
@@ -84,6 +85,14 @@ Status LoadServerConfig(const std::filesystem::path& file, ServerConfig& config)
       auto cidr = Ipv4Cidr::Parse(config.service_cidr);
       if (!cidr.ok()) return fail(key, cidr.status().message());
       if (cidr->prefix_len > 28) return fail(key, "the service range needs at least 16 addresses (a /28 or wider)");
+    } else if (key == "serviceNodePortRange") {
+      MOOR_ASSIGN_OR_RETURN(config.service_node_port_range, want_string());
+      int first = 0, last = 0;
+      char dash = 0, extra = 0;
+      if (std::sscanf(config.service_node_port_range.c_str(), "%d%c%d%c", &first, &dash, &last, &extra) != 3 ||
+          dash != '-' || first < 1 || last > 65535 || first > last) {
+        return fail(key, "expected \"FIRST-LAST\" within 1-65535, e.g. \"30000-32767\"");
+      }
     } else if (key == "dnsUpstreams") {
       if (!v.is_array()) return fail(key, "expected a list of \"ip\" or \"ip:port\" (or [] to forward nothing)");
       std::vector<std::string> upstreams;
@@ -109,7 +118,7 @@ Status LoadServerConfig(const std::filesystem::path& file, ServerConfig& config)
     } else {
       return fail(key,
                   "unknown setting (known: dataDir, manifests, listen, logLevel, strict, resyncInterval, disableAgent, "
-                  "nodeName, podSubnet, serviceCIDR, dnsUpstreams, bridge, namePrefix, routeMetric, registries, disableDefaultRegistryEndpoint)");
+                  "nodeName, podSubnet, serviceCIDR, serviceNodePortRange, dnsUpstreams, bridge, namePrefix, routeMetric, registries, disableDefaultRegistryEndpoint)");
     }
   }
   return Status::Ok();

@@ -15,6 +15,7 @@ StatusOr<std::unique_ptr<ServerControllers>> ServerControllers::Start(const Serv
   ip_options.store = &store;
   ip_options.service_cidr = config.service_cidr;
   ip_options.reserved = {config.ServiceAddress(1), config.ServiceAddress(10)};
+  ip_options.node_port_range = config.service_node_port_range;
   MOOR_ASSIGN_OR_RETURN(controllers->service_ips_, reconciler::ServiceIPAllocator::Start(ip_options));
 
   reconciler::EndpointsControllerOptions endpoints_options;

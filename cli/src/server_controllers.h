@@ -11,7 +11,7 @@
 namespace moor::cli {
 
 // The cluster-wide controllers `moor server` runs whether or not this host runs pods (the
-// kube-controller-manager part): ClusterIP allocation and Endpoints. Stop() ends them; what
+// kube-controller-manager part): ClusterIP and NodePort allocation, and Endpoints. Stop() ends them; what
 // they wrote stays in the store.
 class ServerControllers {
  public:

@@ -80,7 +80,11 @@ MoorNode::MoorNode(nlohmann::json registries) {
   bridge_ = prefix_ + "br";
   subnet_ = FreeSubnet();
   // The Services' /24 has the pod subnet's third number: tests running at once never share a ClusterIP.
-  service_cidr_ = "10.43." + subnet_.substr(6, subnet_.find(".0/24") - 6) + ".0/24";
+  std::string third = subnet_.substr(6, subnet_.find(".0/24") - 6);
+  service_cidr_ = "10.43." + third + ".0/24";
+  // ... and its own 20 node ports (the third number is 100-199): 30000-31999 in slices.
+  int first_node_port = 30000 + (std::stoi(third) % 100) * 20;
+  node_port_range_ = std::to_string(first_node_port) + "-" + std::to_string(first_node_port + 19);
   port_ = testing::FreeLoopbackPort();
   route_metric_ = 1000 + static_cast<int>(std::random_device{}() % 50000);
   nlohmann::json config = {{"dataDir", data_.string()},
@@ -90,6 +94,7 @@ MoorNode::MoorNode(nlohmann::json registries) {
                            {"namePrefix", prefix_},
                            {"podSubnet", subnet_},
                            {"serviceCIDR", service_cidr_},
+                           {"serviceNodePortRange", node_port_range_},
                            // The cluster DNS answers cluster names only: no query leaves the machine.
                            {"dnsUpstreams", nlohmann::json::array()},
                            {"routeMetric", route_metric_},

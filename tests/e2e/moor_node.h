@@ -73,6 +73,8 @@ class MoorNode {
   const std::string& service_cidr() const { return service_cidr_; }
   // The node's pod subnet (`podSubnet`, "10.42.<n>.0/24"); its first address is the bridge gateway.
   const std::string& pod_subnet() const { return subnet_; }
+  // The node's NodePort range (`serviceNodePortRange`): 20 ports of its own in 30000-31999.
+  const std::string& node_port_range() const { return node_port_range_; }
   // The cluster DNS address of the node (the pods' resolv.conf nameserver).
   std::string cluster_dns() const { return service_cidr_.substr(0, service_cidr_.rfind('.')) + ".10"; }
 
@@ -82,7 +84,7 @@ class MoorNode {
  private:
   testing::TempDir dir_{"e2e"};
   std::filesystem::path data_, manifests_, config_;
-  std::string prefix_, bridge_, subnet_, service_cidr_;
+  std::string prefix_, bridge_, subnet_, service_cidr_, node_port_range_;
   int port_ = 0;
   int route_metric_ = 0;
   std::unique_ptr<testing::ChildProcess> server_;

@@ -179,8 +179,8 @@ spec:
       },
       seconds(20)))
       << node_->Get("svc", "web").dump(2);
-  EXPECT_GE(node_port, 30000);
-  EXPECT_LE(node_port, 32767);
+  // The lowest free port of the node's own range (serviceNodePortRange).
+  EXPECT_EQ(std::to_string(node_port), node_->node_port_range().substr(0, node_->node_port_range().find('-')));
   ASSERT_TRUE(WaitFor([&] { return ReadyAddresses() == 2; }, seconds(20))) << node_->Get("endpoints", "web").dump(2);
 
   // Network safety: only the address this test's daemon put on its own bridge.

@@ -127,6 +127,21 @@ TEST(ServerConfigTest, ShippedConfigParsesToTheDefaults) {
   EXPECT_EQ(config.service_cidr, defaults.service_cidr);
 }
 
+TEST(ServerConfigTest, ServiceNodePortRangeIsFirstDashLast) {
+  testing::TempDir dir("config");
+  ServerConfig config;
+  EXPECT_EQ(config.service_node_port_range, "30000-32767");
+  testing::WriteFile(dir / "ok.yaml", "serviceNodePortRange: 31000-31099\n");
+  ASSERT_TRUE(LoadServerConfig(dir / "ok.yaml", config).ok());
+  EXPECT_EQ(config.service_node_port_range, "31000-31099");
+  for (const char* bad : {"31000", "31099-31000", "0-10", "30000-70000", "30000-32767x", "a-b"}) {
+    testing::WriteFile(dir / "bad.yaml", std::string("serviceNodePortRange: \"") + bad + "\"\n");
+    Status s = LoadServerConfig(dir / "bad.yaml", config);
+    ASSERT_FALSE(s.ok()) << bad;
+    EXPECT_NE(s.message().find("bad.yaml:1:1: serviceNodePortRange:"), std::string::npos) << s.message();
+  }
+}
+
 TEST(ServerConfigTest, ServiceCidrMustBeACanonicalIpv4RangeOfSixteenOrMore) {
   testing::TempDir dir("config");
   ServerConfig config;
