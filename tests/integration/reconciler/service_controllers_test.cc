@@ -2,6 +2,7 @@
 // the real watch, the real folder source. Every wait is bounded polling for a condition.
 #include <gtest/gtest.h>
 
+#include <map>
 #include <set>
 #include <string>
 #include <thread>
@@ -299,54 +300,6 @@ TEST_F(ServiceControllersTest, AnApplyWithoutTheAddressKeepsIt) {
   EXPECT_EQ(ClusterIp("web"), ip);
 }
 
-TEST_F(ServiceControllersTest, FolderSyncOfAnUnchangedServiceFileKeepsTheAddress) {
-  const std::string service_yaml =
-      "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  selector:\n    app: web\n"
-      "  ports:\n  - port: 80\n    targetPort: 8000\n";
-  auto config = [](const std::string& value) {
-    return "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\ndata:\n  k: \"" + value + "\"\n";
-  };
-  WriteFile(dir_ / "manifests" / "web.yaml", "---\n" + service_yaml + "---\n" + config("1"));
-  FolderSourceOptions options;
-  options.root = dir_ / "manifests";
-  options.store = store_.get();
-  options.debounce = std::chrono::milliseconds(50);
-  auto source = FolderSource::Start(options);
-  ASSERT_TRUE(source.ok()) << source.status().ToString();
-  source_ = std::move(*source);
-  StartAllocator();
-  ASSERT_TRUE(WaitFor([&] { return !ClusterIp("web").empty(); }));
-  const std::string ip = ClusterIp("web");
-
-  // A full resync finds no drift: nothing is written.
-  int64_t rv = store_->CurrentResourceVersion();
-  ASSERT_TRUE(source_->SyncAll().ok());
-  EXPECT_EQ(store_->CurrentResourceVersion(), rv);
-  EXPECT_EQ(ClusterIp("web"), ip);
-
-  // The file changes elsewhere: the Service is "unchanged" and keeps its address.
-  WriteFile(dir_ / "manifests" / "web.yaml", "---\n" + service_yaml + "---\n" + config("2"));
-  ASSERT_TRUE(source_->SyncAll().ok());
-  store::SyncQuery query;
-  query.source = "folder";
-  query.path = "web.yaml";
-  auto records = store_->ListSyncRecords(query);
-  ASSERT_TRUE(records.ok() && !records->empty());
-  const store::SyncRecord& record = records->front();
-  ASSERT_EQ(record.result, "Applied");
-  bool saw_service = false;
-  for (const store::ObjectOutcome& o : record.objects) {
-    if (o.key.kind == "Service") {
-      saw_service = true;
-      EXPECT_EQ(o.action, "unchanged");
-    } else {
-      EXPECT_EQ(o.action, "updated") << o.key.ToString();
-    }
-  }
-  EXPECT_TRUE(saw_service);
-  EXPECT_EQ(ClusterIp("web"), ip);
-}
-
 // "30000,30001": the node ports of a Service's ports in order ("-" for one without).
 std::string NodePorts(const std::optional<Object>& svc) {
   if (!svc) return "";
@@ -389,45 +342,70 @@ TEST_F(ServiceControllersTest, NodePortsAreTheLowestFreeAndUserGivenOnesAreCheck
   ASSERT_TRUE(WaitFor([&] { return NodePorts(Get(Svc("later"))) == "30000"; })) << NodePorts(Get(Svc("later")));
 }
 
-TEST_F(ServiceControllersTest, FolderSyncOfAnUnchangedNodePortServiceFileKeepsItsPorts) {
-  const std::string service_yaml =
+// The folder-sync fixture of the two keep-on-sync tests: web.yaml holds `service_yaml` and a
+// ConfigMap; the folder source and the allocator run.
+class FolderSyncedServiceTest : public ServiceControllersTest {
+ protected:
+  static std::string File(const std::string& service_yaml, const std::string& config_value) {
+    return "---\n" + service_yaml + "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\ndata:\n  k: \"" +
+           config_value + "\"\n";
+  }
+
+  void StartWith(const std::string& service_yaml) {
+    service_yaml_ = service_yaml;
+    WriteFile(dir_ / "manifests" / "web.yaml", File(service_yaml, "1"));
+    FolderSourceOptions options;
+    options.root = dir_ / "manifests";
+    options.store = store_.get();
+    options.debounce = std::chrono::milliseconds(50);
+    auto source = FolderSource::Start(options);
+    ASSERT_TRUE(source.ok()) << source.status().ToString();
+    source_ = std::move(*source);
+    StartAllocator();
+  }
+
+  // A full resync finds no drift (nothing is written); then the file changes elsewhere (the
+  // ConfigMap) and is synced. Returns each object's action in that sync, by kind.
+  std::map<std::string, std::string> ResyncThenChangeTheConfigMap() {
+    std::map<std::string, std::string> actions;
+    int64_t rv = store_->CurrentResourceVersion();
+    EXPECT_TRUE(source_->SyncAll().ok());
+    EXPECT_EQ(store_->CurrentResourceVersion(), rv);
+    WriteFile(dir_ / "manifests" / "web.yaml", File(service_yaml_, "2"));
+    EXPECT_TRUE(source_->SyncAll().ok());
+    store::SyncQuery query;
+    query.source = "folder";
+    query.path = "web.yaml";
+    auto records = store_->ListSyncRecords(query);
+    if (!records.ok() || records->empty()) return actions;
+    EXPECT_EQ(records->front().result, "Applied");
+    for (const store::ObjectOutcome& o : records->front().objects) actions[o.key.kind] = o.action;
+    return actions;
+  }
+
+  std::string service_yaml_;
+};
+
+TEST_F(FolderSyncedServiceTest, AnUnchangedServiceFileKeepsTheAddress) {
+  StartWith(
+      "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  selector:\n    app: web\n"
+      "  ports:\n  - port: 80\n    targetPort: 8000\n");
+  ASSERT_TRUE(WaitFor([&] { return !ClusterIp("web").empty(); }));
+  const std::string ip = ClusterIp("web");
+  auto actions = ResyncThenChangeTheConfigMap();
+  EXPECT_EQ(actions["Service"], "unchanged");
+  EXPECT_EQ(actions["ConfigMap"], "updated");
+  EXPECT_EQ(ClusterIp("web"), ip);
+}
+
+TEST_F(FolderSyncedServiceTest, AnUnchangedNodePortServiceFileKeepsItsPorts) {
+  StartWith(
       "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  type: NodePort\n  selector:\n    app: web\n"
-      "  ports:\n  - name: http\n    port: 80\n    targetPort: 8000\n  - name: dns\n    port: 53\n    protocol: UDP\n";
-  auto config = [](const std::string& value) {
-    return "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\ndata:\n  k: \"" + value + "\"\n";
-  };
-  WriteFile(dir_ / "manifests" / "web.yaml", "---\n" + service_yaml + "---\n" + config("1"));
-  FolderSourceOptions options;
-  options.root = dir_ / "manifests";
-  options.store = store_.get();
-  options.debounce = std::chrono::milliseconds(50);
-  auto source = FolderSource::Start(options);
-  ASSERT_TRUE(source.ok()) << source.status().ToString();
-  source_ = std::move(*source);
-  StartAllocator();
+      "  ports:\n  - name: http\n    port: 80\n    targetPort: 8000\n  - name: dns\n    port: 53\n    protocol: UDP\n");
   ASSERT_TRUE(WaitFor([&] { return NodePorts(Get(Svc("web"))) == "30000,30001"; })) << NodePorts(Get(Svc("web")));
   const std::string ip = ClusterIp("web");
-
-  int64_t rv = store_->CurrentResourceVersion();
-  ASSERT_TRUE(source_->SyncAll().ok());
-  EXPECT_EQ(store_->CurrentResourceVersion(), rv);
-
-  WriteFile(dir_ / "manifests" / "web.yaml", "---\n" + service_yaml + "---\n" + config("2"));
-  ASSERT_TRUE(source_->SyncAll().ok());
-  store::SyncQuery query;
-  query.source = "folder";
-  query.path = "web.yaml";
-  auto records = store_->ListSyncRecords(query);
-  ASSERT_TRUE(records.ok() && !records->empty());
-  const store::SyncRecord& record = records->front();
-  ASSERT_EQ(record.result, "Applied");
-  bool saw_service = false;
-  for (const store::ObjectOutcome& o : record.objects) {
-    if (o.key.kind != "Service") continue;
-    saw_service = true;
-    EXPECT_EQ(o.action, "unchanged");
-  }
-  EXPECT_TRUE(saw_service);
+  auto actions = ResyncThenChangeTheConfigMap();
+  EXPECT_EQ(actions["Service"], "unchanged");
   EXPECT_EQ(NodePorts(Get(Svc("web"))), "30000,30001");
   EXPECT_EQ(ClusterIp("web"), ip);
 }
