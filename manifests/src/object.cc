@@ -5,13 +5,6 @@
 namespace moor::manifests {
 namespace {
 
-std::string StringAt(const Object& obj, const char* key) {
-  if (!obj.is_object()) return "";
-  auto it = obj.find(key);
-  if (it == obj.end() || !it->is_string()) return "";
-  return it->get<std::string>();
-}
-
 std::string MetadataString(const Object& obj, const char* key) {
   if (!obj.is_object()) return "";
   auto it = obj.find("metadata");
@@ -69,6 +62,11 @@ const Object& FieldAt(const Object& obj, std::string_view dotted_path) {
     i = j + 1;
   }
   return *cur;
+}
+
+std::string StringAt(const Object& obj, std::string_view dotted_path) {
+  const Object& v = FieldAt(obj, dotted_path);
+  return v.is_string() ? v.get<std::string>() : "";
 }
 
 void SetFieldAt(Object& obj, std::string_view dotted_path, Object value) {

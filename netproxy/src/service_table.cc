@@ -1,7 +1,5 @@
 #include "moor/netproxy/service_table.h"
 
-#include <arpa/inet.h>
-
 #include <algorithm>
 #include <cstdint>
 #include <map>
@@ -9,17 +7,14 @@
 #include <tuple>
 #include <utility>
 
+#include "moor/common/ipv4_cidr.h"
+
 namespace moor::netproxy {
 
 namespace {
 
 using manifests::Object;
-
-std::string StringAt(const Object& obj, std::string_view key) {
-  if (!obj.is_object()) return "";
-  auto it = obj.find(std::string(key));
-  return it != obj.end() && it->is_string() ? it->get<std::string>() : "";
-}
+using manifests::StringAt;
 
 int PortAt(const Object& obj, std::string_view key) {
   if (!obj.is_object()) return 0;
@@ -38,9 +33,9 @@ const Object& ArrayAt(const Object& obj, std::string_view key) {
 
 // Host-order address of a dotted IPv4 string, or false.
 bool ParseIpv4(const std::string& text, std::uint32_t* out) {
-  in_addr addr{};
-  if (text.empty() || ::inet_pton(AF_INET, text.c_str(), &addr) != 1) return false;
-  *out = ntohl(addr.s_addr);
+  auto address = ParseIpv4Address(text);
+  if (!address.ok()) return false;
+  *out = *address;
   return true;
 }
 

@@ -12,11 +12,6 @@ namespace {
 using manifests::FieldAt;
 using manifests::Object;
 
-std::string Str(const Object& obj, std::string_view path) {
-  const Object& v = FieldAt(obj, path);
-  return v.is_string() ? v.get<std::string>() : "";
-}
-
 std::string StrOf(const Object& obj, const char* key, const std::string& def = "") {
   if (!obj.is_object()) return def;
   auto it = obj.find(key);
@@ -31,7 +26,7 @@ std::optional<std::int64_t> IntOf(const Object& obj, const char* key) {
 }
 
 std::string PodIp(const Object& pod) {
-  std::string ip = Str(pod, "status.podIP");
+  std::string ip = manifests::StringAt(pod, "status.podIP");
   if (!ip.empty()) return ip;
   const Object& ips = FieldAt(pod, "status.podIPs");
   if (ips.is_array() && !ips.empty()) return StrOf(ips[0], "ip");
@@ -49,7 +44,7 @@ bool IsReady(const Object& pod) {
 
 // Kubernetes' ShouldPodBeInEndpoints.
 bool ShouldBeListed(const Object& pod, bool include_terminating) {
-  std::string phase = Str(pod, "status.phase");
+  std::string phase = manifests::StringAt(pod, "status.phase");
   if (phase == "Succeeded" || phase == "Failed") return false;
   if (PodIp(pod).empty()) return false;
   if (!include_terminating && !FieldAt(pod, "metadata.deletionTimestamp").is_null()) return false;
@@ -91,7 +86,7 @@ Object EndpointPort(const Object& service_port, std::int64_t port) {
 
 auto PortOrder(const Object& p) { return std::make_tuple(StrOf(p, "name"), IntOf(p, "port").value_or(0), StrOf(p, "protocol")); }
 
-auto AddressOrder(const Object& a) { return std::make_tuple(StrOf(a, "ip"), Str(a, "targetRef.uid"), Str(a, "targetRef.name")); }
+auto AddressOrder(const Object& a) { return std::make_tuple(StrOf(a, "ip"), manifests::StringAt(a, "targetRef.uid"), manifests::StringAt(a, "targetRef.name")); }
 
 struct Subset {
   Object ports = Object::array();
@@ -124,7 +119,7 @@ std::map<std::string, std::string> ServiceSelector(const Object& service) {
 
 Object ComputeEndpoints(const Object& service, const std::vector<Object>& pods) {
   const std::string ns = manifests::NamespaceOf(service);
-  const bool headless = Str(service, "spec.clusterIP") == "None";
+  const bool headless = manifests::StringAt(service, "spec.clusterIP") == "None";
   const Object& publish = FieldAt(service, "spec.publishNotReadyAddresses");
   const bool publish_not_ready = publish.is_boolean() && publish.get<bool>();
   const Object& ports_field = FieldAt(service, "spec.ports");
@@ -150,13 +145,13 @@ Object ComputeEndpoints(const Object& service, const std::vector<Object>& pods) 
 
       Object address = Object::object();
       address["ip"] = PodIp(pod);
-      std::string node = Str(pod, "spec.nodeName");
+      std::string node = manifests::StringAt(pod, "spec.nodeName");
       if (!node.empty()) address["nodeName"] = node;
       Object target = Object::object();
       target["kind"] = "Pod";
       target["namespace"] = ns;
       target["name"] = manifests::NameOf(pod);
-      std::string uid = Str(pod, "metadata.uid");
+      std::string uid = manifests::StringAt(pod, "metadata.uid");
       if (!uid.empty()) target["uid"] = uid;
       address["targetRef"] = std::move(target);
 

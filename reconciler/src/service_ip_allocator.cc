@@ -19,20 +19,15 @@ using manifests::FieldAt;
 using manifests::Object;
 using manifests::ObjectKey;
 
-std::string Str(const Object& obj, std::string_view path) {
-  const Object& v = FieldAt(obj, path);
-  return v.is_string() ? v.get<std::string>() : "";
-}
-
 // Without a claim seen live, who keeps an address two Services hold: the older one (then the
 // smaller key), as the one created first would have kept it in Kubernetes.
 auto Seniority(const Object& service) {
-  return std::make_tuple(Str(service, "metadata.creationTimestamp"), manifests::NamespaceOf(service),
+  return std::make_tuple(manifests::StringAt(service, "metadata.creationTimestamp"), manifests::NamespaceOf(service),
                          manifests::NameOf(service));
 }
 
 bool HasNodePorts(const Object& service) {
-  std::string type = Str(service, "spec.type");
+  std::string type = manifests::StringAt(service, "spec.type");
   return type == "NodePort" || type == "LoadBalancer";
 }
 
@@ -93,7 +88,7 @@ class ServiceIPAllocatorImpl final : public ServiceIPAllocator {
 
   void Warn(const Object& service, const std::string& reason, const std::string& message) {
     ObjectKey key = manifests::KeyOf(service);
-    std::string what = reason + ":" + Str(service, "spec.clusterIP");
+    std::string what = reason + ":" + manifests::StringAt(service, "spec.clusterIP");
     if (warned_[key] == what) return;  // once per address, not on every change of the Service
     if (RecordWarning(service, reason, message)) warned_[key] = what;
   }
@@ -110,7 +105,7 @@ class ServiceIPAllocatorImpl final : public ServiceIPAllocator {
     store::EventInput event;
     event.involved = key;
     event.involved_api_version = "v1";
-    event.involved_uid = Str(service, "metadata.uid");
+    event.involved_uid = manifests::StringAt(service, "metadata.uid");
     event.type = "Warning";
     event.reason = reason;
     event.message = message;
@@ -169,8 +164,8 @@ class ServiceIPAllocatorImpl final : public ServiceIPAllocator {
       return Status::Ok();
     }
     const Object& service = record->object;
-    if (Str(service, "spec.type") == "ExternalName") return Status::Ok();
-    const std::string cluster_ip = Str(service, "spec.clusterIP");
+    if (manifests::StringAt(service, "spec.type") == "ExternalName") return Status::Ok();
+    const std::string cluster_ip = manifests::StringAt(service, "spec.clusterIP");
     if (cluster_ip == "None") return Status::Ok();
 
     // The addresses other Services hold, from a fresh list: it includes every allocation this
@@ -181,7 +176,7 @@ class ServiceIPAllocatorImpl final : public ServiceIPAllocator {
     std::map<std::uint32_t, std::vector<Object>> taken;
     for (const store::Record& other : services.items) {
       if (manifests::KeyOf(other.object) == key) continue;
-      auto address = ParseIpv4Address(Str(other.object, "spec.clusterIP"));
+      auto address = ParseIpv4Address(manifests::StringAt(other.object, "spec.clusterIP"));
       if (address.ok()) taken[*address].push_back(other.object);
     }
 

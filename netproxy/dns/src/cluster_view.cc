@@ -7,13 +7,7 @@ namespace moor::netproxy::dns {
 namespace {
 
 using manifests::Object;
-
-std::string StringAt(const Object& obj, const char* key) {
-  if (!obj.is_object()) return "";
-  auto it = obj.find(key);
-  if (it == obj.end() || !it->is_string()) return "";
-  return it->get<std::string>();
-}
+using manifests::StringAt;
 
 std::vector<ServicePort> PortsOf(const Object& ports) {
   std::vector<ServicePort> out;

@@ -33,6 +33,8 @@ ObjectKey KeyOf(const Object& obj);
 // The value at a dotted path of map keys ("spec.template.metadata.labels"); a JSON null when
 // any step is missing or not a map. Never throws.
 const Object& FieldAt(const Object& obj, std::string_view dotted_path);
+// FieldAt's value when it is a string, else "".
+std::string StringAt(const Object& obj, std::string_view dotted_path);
 
 // Sets the value at a dotted path, creating maps along the way (a non-map step is replaced).
 void SetFieldAt(Object& obj, std::string_view dotted_path, Object value);
