@@ -17,6 +17,9 @@
 //           `runc spec` (args, no terminal, cgroupsPath, the netns), a netns from `ip netns add`
 //           (no CNI), and `runc run -d` with its own --root. Timed with 4 containers in flight at
 //           once, like moor's 4 agent workers (the ratio uses this one), and one at a time.
+//   runc+CNI (informational) the parallel anchor plus, per netns, the CNI ADD moor's pods get:
+//           the bridge plugin with host-local IPAM and moor's settings, on a bridge and free /24
+//           of its own. moor / (runc+CNI) is what moor itself adds (daemon, conmon, status).
 // With the 50 pods running: the daemon's VmRSS and VmHWM (and its anon / file-backed split, Pss,
 // threads), its CPU over 10 idle seconds (utime+stime, as % of one core; reaped children
 // separately), and the RSS and Pss of the 50 conmon monitors (cmdline names the daemon's data
@@ -436,13 +439,26 @@ int SpawnAndWait(const std::vector<std::string>& argv, const std::string& log) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+// The pod network the second anchor sets up by hand: the CNI plugins moor runs, with the
+// settings moor's conflist gives them (bridge: isGateway, no ipMasq, hairpinMode; host-local IPAM),
+// on a bridge and /24 of its own.
+struct AnchorNetwork {
+  std::string bridge;  // at most 15 characters
+  std::string subnet;  // a free /24 of 10.42.0.0/16 (moor's unreachable route covers it)
+  fs::path ipam_dir;   // host-local's dataDir
+};
+
 // Containers <prefix>-<round>-<i> with bundles under `dir`, netns <prefix>-<round>-<i>, cgroups
-// under /<prefix>/, state under <dir>/runc-root. Everything it made is in made_, so Clean()
-// removes exactly that (also after a partial start).
+// under /<prefix>/, state under <dir>/runc-root. With an AnchorNetwork, each netns also gets its
+// eth0 from the CNI bridge plugin (ADD), as moor's pods do. Everything it made is in made_, so
+// Clean() removes exactly that (also after a partial start): CNI DEL, then the netns; the bridge
+// and the IPAM dir last.
 class RuncAnchor {
  public:
-  RuncAnchor(std::string prefix, fs::path dir, std::vector<std::string> layers_bottom_first)
-      : prefix_(std::move(prefix)), dir_(std::move(dir)), layers_(std::move(layers_bottom_first)) {}
+  RuncAnchor(std::string prefix, fs::path dir, std::vector<std::string> layers_bottom_first,
+             std::optional<AnchorNetwork> network = std::nullopt)
+      : prefix_(std::move(prefix)), dir_(std::move(dir)), layers_(std::move(layers_bottom_first)),
+        network_(std::move(network)) {}
   ~RuncAnchor() { Clean(); }
 
   // `runc spec` once: the template every container's config.json is made from.
@@ -501,18 +517,52 @@ class RuncAnchor {
     for (const Made& m : made) {
       if (m.runc) Run({"runc", "--root", Root(), "delete", "--force", m.id});
       if (m.mounted) ::umount2((Bundle(m.id) / "rootfs").c_str(), MNT_DETACH);
+      if (m.cni) {
+        auto r = moor::SystemCommandRunner().Run(CniCommand("DEL", m.id));
+        (void)r;  // best effort, like the rest of Clean
+      }
       if (m.netns) Run({"ip", "netns", "delete", m.id});
       std::error_code ec;
       fs::remove_all(Bundle(m.id), ec);
     }
     moor::e2e::RemoveCgroupDirs(prefix_);
+    if (network_) {
+      std::error_code ec;
+      if (fs::exists("/sys/class/net/" + network_->bridge, ec)) Run({"ip", "link", "delete", network_->bridge});
+      fs::remove_all(network_->ipam_dir, ec);
+    }
   }
 
  private:
   struct Made {
     std::string id;
-    bool mounted = false, netns = false, runc = false;
+    bool mounted = false, netns = false, cni = false, runc = false;
   };
+
+  // The bridge plugin (which runs host-local) for netns `id`: CNI_COMMAND ADD or DEL.
+  moor::CommandSpec CniCommand(const std::string& command, const std::string& id) const {
+    json config = {
+        {"cniVersion", "1.0.0"},
+        {"name", prefix_},
+        {"type", "bridge"},
+        {"bridge", network_->bridge},
+        {"isGateway", true},
+        {"ipMasq", false},
+        {"hairpinMode", true},
+        {"ipam",
+         {{"type", "host-local"},
+          {"ranges", json::array({json::array({{{"subnet", network_->subnet}}})})},
+          {"dataDir", network_->ipam_dir.string()}}},
+    };
+    moor::CommandSpec spec = Cmd({"/usr/lib/cni/bridge"});
+    spec.env = {{"CNI_COMMAND", command},
+                {"CNI_CONTAINERID", id},
+                {"CNI_NETNS", "/var/run/netns/" + id},
+                {"CNI_IFNAME", "eth0"},
+                {"CNI_PATH", "/usr/lib/cni"}};
+    spec.input = config.dump();
+    return spec;
+  }
 
   std::string Root() const { return (dir_ / "runc-root").string(); }
   fs::path Bundle(const std::string& id) const { return dir_ / "bundles" / id; }
@@ -549,6 +599,15 @@ class RuncAnchor {
     MOOR_ASSIGN_OR_RETURN(auto netns, moor::RunChecked(moor::SystemCommandRunner(), Cmd({"ip", "netns", "add", id})));
     (void)netns;
     Mark(id, &Made::netns);
+    if (network_) {
+      Mark(id, &Made::cni);  // DEL is safe after a failed ADD
+      auto added = moor::SystemCommandRunner().Run(CniCommand("ADD", id));
+      if (!added.ok()) return added.status();
+      if (added->exit_code != 0) {
+        return moor::UnavailableError("CNI ADD for " + id + " exited " + std::to_string(added->exit_code) + ": " +
+                                      added->out + added->err);
+      }
+    }
     json config = spec_;
     config["process"]["terminal"] = false;
     config["process"]["args"] = {"httpd", "-f", "-p", "8000", "-h", "/www"};
@@ -583,6 +642,7 @@ class RuncAnchor {
   std::string prefix_;
   fs::path dir_;
   std::vector<std::string> layers_;
+  std::optional<AnchorNetwork> network_;
   json spec_;
   double last_cpu_seconds_ = 0;
   std::mutex mu_;
@@ -644,6 +704,7 @@ struct Row {
   double moor_ms = 0, runc_parallel_ms = 0, runc_sequential_ms = 0;
   RoundCpu moor_cpu;
   double runc_cpu = 0;  // the parallel anchor's runc + ip processes
+  double runc_cni_ms = 0, runc_cni_cpu = 0;  // the second anchor: + the CNI plugins, 4 at a time
   Stages stages;
 };
 
@@ -698,6 +759,9 @@ int Run(const std::vector<int>& counts, const std::string& daemon_log_copy) {
   if (!layers.ok()) return fail("the daemon's image layers", layers.status());
   RuncAnchor anchor(node.prefix() + "r", work / "anchor", *layers);
   if (Status st = anchor.Prepare(); !st.ok()) return fail("runc spec", st);
+  RuncAnchor cni_anchor(node.prefix() + "c", work / "anchor-cni", *layers,
+                        AnchorNetwork{node.prefix() + "cbr", moor::e2e::FreePodSubnet(), work / "anchor-cni-ipam"});
+  if (Status st = cni_anchor.Prepare(); !st.ok()) return fail("runc spec", st);
 
   std::vector<Row> rows;
   std::optional<Footprint> footprint;
@@ -723,10 +787,16 @@ int Run(const std::vector<int>& counts, const std::string& daemon_log_copy) {
     auto sequential = anchor.Start("s" + std::to_string(n), n, 1);
     anchor.Clean();
     if (!sequential.ok()) return fail("runc anchor (sequential)", sequential.status());
+    auto with_cni = cni_anchor.Start("p" + std::to_string(n), n, kMoorWorkers);
+    row.runc_cni_cpu = cni_anchor.last_cpu_seconds();
+    cni_anchor.Clean();
+    if (!with_cni.ok()) return fail("runc + CNI anchor", with_cni.status());
     row.runc_parallel_ms = *parallel;
     row.runc_sequential_ms = *sequential;
+    row.runc_cni_ms = *with_cni;
     rows.push_back(row);
-    std::fprintf(stderr, "pod_start: N=%d done (moor %.0f ms, runc %.0f ms)\n", n, row.moor_ms, row.runc_parallel_ms);
+    std::fprintf(stderr, "pod_start: N=%d done (moor %.0f ms, runc %.0f ms, runc+CNI %.0f ms)\n", n, row.moor_ms,
+                 row.runc_parallel_ms, row.runc_cni_ms);
   }
 
   std::printf("pod_start: busybox httpd pods; image pulled beforehand; moor: %d agent workers, one manifest file with N "
@@ -742,6 +812,14 @@ int Run(const std::vector<int>& counts, const std::string& daemon_log_copy) {
     std::printf("  %4d  %9.0f  %22.0f  %21.0f  %6.2fx   %-15s   |  %9.0f  %6.2fx\n", r.n, r.moor_ms, r.runc_parallel_ms,
                 r.runc_sequential_ms, ratio, ratio <= 1.25 ? "met" : "MISSED", r.stages.last_started,
                 r.stages.last_started / r.runc_parallel_ms);
+  }
+  std::printf("  informational, not the target's anchor: raw runc as above plus the CNI plugins moor runs for a pod "
+              "(bridge with host-local IPAM, moor's settings, own bridge and /24), %d at a time; what is left is moor's own "
+              "cost (daemon, conmon, status)\n",
+              kMoorWorkers);
+  std::printf("     N    moor ms   runc+CNI ms   moor / (runc+CNI)\n");
+  for (const Row& r : rows) {
+    std::printf("  %4d  %9.0f  %12.0f   %16.2fx\n", r.n, r.moor_ms, r.runc_cni_ms, r.moor_ms / r.runc_cni_ms);
   }
   if (footprint) {
     const Footprint& f = *footprint;
@@ -763,10 +841,10 @@ int Run(const std::vector<int>& counts, const std::string& daemon_log_copy) {
   }
   std::printf("  CPU seconds while the pods started (2 cores shared by everything):\n");
   std::printf("     N   moor daemon   its children (CNI, runc)   conmons (incl. runc create)   watch (curl)   "
-              "|  runc anchor (%d at a time)\n", kMoorWorkers);
+              "|  runc anchor (%d at a time)   runc+CNI anchor\n", kMoorWorkers);
   for (const Row& r : rows) {
-    std::printf("  %4d   %11.2f   %24.2f   %27.2f   %12.2f   |  %24.2f\n", r.n, r.moor_cpu.daemon,
-                r.moor_cpu.daemon_children, r.moor_cpu.conmons, r.moor_cpu.watch, r.runc_cpu);
+    std::printf("  %4d   %11.2f   %24.2f   %27.2f   %12.2f   |  %24.2f   %15.2f\n", r.n, r.moor_cpu.daemon,
+                r.moor_cpu.daemon_children, r.moor_cpu.conmons, r.moor_cpu.watch, r.runc_cpu, r.runc_cni_cpu);
   }
   std::printf("  where moor's time goes (daemon log; ms, median / max over pods):\n");
   std::printf("     N   write->stored     stored->sandbox ready   sandbox->container created   created->started   "

@@ -30,8 +30,9 @@ std::vector<fs::path> CgroupParents(const std::string& prefix) {
 
 std::string Hex(int n) { return RandomHex(static_cast<std::size_t>((n + 1) / 2)).substr(0, static_cast<std::size_t>(n)); }
 
-// A /24 in 10.42.100-199.x that no route or address on this host uses yet.
-std::string FreeSubnet() {
+}  // namespace
+
+std::string FreePodSubnet() {
   std::mt19937 rng(std::random_device{}());
   for (int i = 0; i < 100; ++i) {
     int third = 100 + static_cast<int>(rng() % 100);
@@ -50,8 +51,6 @@ std::string FreeSubnet() {
   }
   return "10.42.199.0/24";
 }
-
-}  // namespace
 
 std::string MissingPrerequisites() {
   if (::geteuid() != 0) return "the e2e tests need root (runc, network namespaces, mounts, cgroups)";
@@ -78,7 +77,7 @@ MoorNode::MoorNode(nlohmann::json registries) {
   fs::create_directories(manifests_);
   prefix_ = "e" + Hex(6);
   bridge_ = prefix_ + "br";
-  subnet_ = FreeSubnet();
+  subnet_ = FreePodSubnet();
   // The Services' /24 has the pod subnet's third number: tests running at once never share a ClusterIP.
   std::string third = subnet_.substr(6, subnet_.find(".0/24") - 6);
   service_cidr_ = "10.43." + third + ".0/24";

@@ -95,6 +95,10 @@ class MoorNode {
 // every hierarchy (cgroup v1 controllers, or the v2 unified tree).
 void RemoveCgroupDirs(const std::string& prefix);
 
+// A /24 of 10.42.100-199.x that no route or address on this host uses yet (the unreachable
+// covering routes aside), e.g. "10.42.137.0/24".
+std::string FreePodSubnet();
+
 // A plain HTTP GET with curl (loopback or pod IPs only); returns the body or "" on failure.
 std::string HttpGet(const std::string& url);
 
