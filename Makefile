@@ -16,7 +16,7 @@ PACKAGES := build-essential cmake ninja-build pkg-config git ca-certificates \
             libyaml-cpp-dev nlohmann-json3-dev libsqlite3-dev sqlite3 libcpprest-dev libssl-dev \
             libcli11-dev libgtest-dev libgmock-dev libgit2-dev libarchive-dev \
             python3 python3-kubernetes procps iproute2 curl libcurl4-openssl-dev \
-            runc conmon containernetworking-plugins nftables iptables \
+            runc conmon containernetworking-plugins nftables conntrack iptables \
             busybox-static docker-registry skopeo umoci apache2-utils \
             dpkg-dev help2man lintian debootstrap
 

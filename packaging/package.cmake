@@ -71,7 +71,7 @@ set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 # moor runs.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_DEPENDS
-    "libcurl4 (>= 7.88.1), runc (>= 1.1.5), conmon (>= 2.1.6), containernetworking-plugins (>= 1.1.1), nftables (>= 1.0.6), iproute2 (>= 6.1.0), git, mount")
+    "libcurl4 (>= 7.88.1), runc (>= 1.1.5), conmon (>= 2.1.6), containernetworking-plugins (>= 1.1.1), nftables (>= 1.0.6), conntrack (>= 1:1.4.7), iproute2 (>= 6.1.0), git, mount")
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "ca-certificates")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
     ${MOOR_PACKAGING_DIR}/debian/conffiles

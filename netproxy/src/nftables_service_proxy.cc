@@ -1,9 +1,11 @@
 #include "moor/netproxy/nftables_service_proxy.h"
 
 #include <mutex>
+#include <optional>
 #include <set>
 
 #include "cluster_ip_routes.h"
+#include "moor/netproxy/stale_udp_flows.h"
 #include "moor/common/ipv4_cidr.h"
 #include "moor/common/log.h"
 
@@ -19,6 +21,12 @@ class NftablesServiceProxy final : public ServiceProxy {
   Status Apply(const ServiceTable& table) override {
     std::lock_guard<std::mutex> lock(mu_);
     MOOR_RETURN_IF_ERROR(Nft(RenderNftables(table, options_.nftables)));
+    if (applied_) {
+      // Not an Apply error: the rules are right; a failed delete only lets old UDP flows idle out.
+      Status flushed = DeleteUdpFlows(runner_, StaleUdpFlows(*applied_, table));
+      if (!flushed.ok()) LogWarn("deleting stale UDP conntrack entries failed", {{"error", flushed.ToString()}});
+    }
+    applied_ = table;
     std::set<std::string> ips;
     for (const ServicePort& p : table.ports) ips.insert(p.cluster_ip);
     return routes_.Sync(ips).WithContext("ClusterIP routes on " + options_.bridge);
@@ -27,6 +35,7 @@ class NftablesServiceProxy final : public ServiceProxy {
   Status Remove() override {
     std::lock_guard<std::mutex> lock(mu_);
     MOOR_RETURN_IF_ERROR(Nft(RenderNftablesRemoval(options_.nftables)));
+    applied_.reset();
     return routes_.Sync({}).WithContext("ClusterIP routes on " + options_.bridge);
   }
 
@@ -46,6 +55,7 @@ class NftablesServiceProxy final : public ServiceProxy {
   CommandRunner& runner_;
   std::mutex mu_;
   ClusterIpRoutes routes_;  // GUARDED_BY(mu_)
+  std::optional<ServiceTable> applied_;  // GUARDED_BY(mu_); the table in the kernel since our last Apply
 };
 
 }  // namespace

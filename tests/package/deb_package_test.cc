@@ -55,7 +55,7 @@ TEST(DebPackageTest, HoldsTheBinaryUnitConffileDocsAndCompletion) {
   // programs moor runs.
   std::string depends = DebField(*deb, "Depends");
   for (const char* want : {"libc6", "libstdc++6", "libsqlite3-0", "libyaml-cpp0.7", "libcpprest2.10", "libcurl4 (",
-                           "runc (", "conmon (", "containernetworking-plugins (", "nftables (", "iproute2 (", "git"}) {
+                           "runc (", "conmon (", "containernetworking-plugins (", "nftables (", "conntrack (", "iproute2 (", "git"}) {
     EXPECT_NE(depends.find(want), std::string::npos) << "Depends lacks " << want << ": " << depends;
   }
 

@@ -4,12 +4,18 @@
 // holds a bridge (10.42.<x>.1/24), the unreachable routes for 10.42.0.0/16 and 10.43.0.0/16, the
 // proxy's nftables table and its routes (the proxy's commands run through `ip netns exec`); two
 // "pod" netns hang off the bridge on veths and run busybox httpd. Traffic only goes between
-// these namespaces; a "client" netns on a veth to the node netns (10.99.<x>.0/30) stands for
+// these namespaces (UDP too: sockets the test opens inside them); a "client" netns on a veth to the node netns (10.99.<x>.0/30) stands for
 // another machine reaching a node port. Every netns carries a random per-test prefix and is deleted in TearDown
 // (which takes the bridge and veths with it), also when a test fails.
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <cstring>
 #include <chrono>
 #include <map>
 #include <memory>
@@ -67,7 +73,74 @@ std::string MissingPrerequisites() {
   if (RunCommand({"ip", "-V"}).exit_code != 0) missing += " ip (apt-get install iproute2);";
   if (RunCommand({"curl", "--version"}).exit_code != 0) missing += " curl (apt-get install curl);";
   if (::access(kBusybox, X_OK) != 0) missing += " /bin/busybox (apt-get install busybox-static);";
+  if (RunCommand({"conntrack", "--version"}).exit_code != 0) missing += " conntrack (apt-get install conntrack);";
   return missing;
+}
+
+// A UDP socket bound to ip:port inside network namespace `ns` (made on a thread that entered
+// it; a socket keeps its namespace). -1 on failure.
+int UdpSocketIn(const std::string& ns, const std::string& ip, int port) {
+  int fd = -1;
+  std::thread([&] {
+    int ns_fd = ::open(("/run/netns/" + ns).c_str(), O_RDONLY | O_CLOEXEC);
+    if (ns_fd < 0 || ::unshare(CLONE_FS) != 0 || ::setns(ns_fd, CLONE_NEWNET) != 0) {
+      if (ns_fd >= 0) ::close(ns_fd);
+      return;
+    }
+    ::close(ns_fd);
+    fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(port));
+    ::inet_pton(AF_INET, ip.c_str(), &addr.sin_addr);
+    if (fd >= 0 && ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+      ::close(fd);
+      fd = -1;
+    }
+  }).join();  // the thread (and its namespace) ends here
+  return fd;
+}
+
+// Answers every datagram on `fd` with `reply` until destroyed.
+class UdpResponder {
+ public:
+  UdpResponder(int fd, std::string reply) : fd_(fd), reply_(std::move(reply)), thread_([this] { Serve(); }) {}
+  ~UdpResponder() {
+    stop_ = true;
+    thread_.join();
+    ::close(fd_);
+  }
+
+ private:
+  void Serve() {
+    while (!stop_) {
+      pollfd p{fd_, POLLIN, 0};
+      if (::poll(&p, 1, 50) <= 0) continue;
+      char buf[512];
+      sockaddr_in from{};
+      socklen_t len = sizeof(from);
+      if (::recvfrom(fd_, buf, sizeof(buf), 0, reinterpret_cast<sockaddr*>(&from), &len) < 0) continue;
+      ::sendto(fd_, reply_.data(), reply_.size(), 0, reinterpret_cast<sockaddr*>(&from), len);
+    }
+  }
+  int fd_;
+  std::string reply_;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+// One datagram from `fd` to ip:port and the answer ("" if none came within 2 s).
+std::string UdpAsk(int fd, const std::string& ip, int port) {
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  to.sin_port = htons(static_cast<uint16_t>(port));
+  ::inet_pton(AF_INET, ip.c_str(), &to.sin_addr);
+  if (::sendto(fd, "?", 1, 0, reinterpret_cast<sockaddr*>(&to), sizeof(to)) != 1) return "";
+  pollfd p{fd, POLLIN, 0};
+  if (::poll(&p, 1, 2000) <= 0) return "";
+  char buf[512];
+  ssize_t n = ::recv(fd, buf, sizeof(buf), 0);
+  return n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : "";
 }
 
 ServicePort Port(const std::string& name, const std::string& ip, std::vector<Backend> backends) {
@@ -246,6 +319,39 @@ TEST_F(NftablesServiceProxyIntegrationTest, BothPodsAnswerThroughTheClusterIp) {
     from_pod[r.out]++;
   }
   EXPECT_EQ(from_pod.size(), 2u);
+}
+
+// A UDP client keeps its source port, so without a conntrack delete its flow would stay DNATed
+// to a backend that left the Service (here: one that is alive but no longer ready) until the
+// entry idles out.
+TEST_F(NftablesServiceProxyIntegrationTest, AUdpFlowFollowsTheServiceWhenItsBackendLeaves) {
+  constexpr int kUdpPort = 5353;
+  std::map<std::string, std::unique_ptr<UdpResponder>> responders;
+  for (const auto& [pod, ip] : pod_ip_) {
+    int fd = UdpSocketIn(Pod(pod), ip, kUdpPort);
+    ASSERT_GE(fd, 0) << "UDP socket in " << Pod(pod) << ": " << std::strerror(errno);
+    responders[pod] = std::make_unique<UdpResponder>(fd, "pod-" + pod);
+  }
+  int client = UdpSocketIn(node_, "0.0.0.0", 40053);
+  ASSERT_GE(client, 0) << "UDP client socket in " << node_;
+  auto udp = [&](std::vector<Backend> backends) {
+    ServicePort p = Port("dns", ServiceIp(30), {});
+    p.protocol = "udp";
+    p.port = 53;
+    for (Backend& b : backends) b.port = kUdpPort;
+    p.backends = std::move(backends);
+    return ServiceTable{{p}};
+  };
+
+  ASSERT_TRUE(proxy_->Apply(udp({BackendOf("a")})).ok());
+  EXPECT_EQ(UdpAsk(client, ServiceIp(30), 53), "pod-a");
+  auto entries = RunCommand({"ip", "netns", "exec", node_, "conntrack", "-L", "-p", "udp", "--orig-dst", ServiceIp(30)});
+  EXPECT_THAT(entries.out, HasSubstr("src=" + pod_ip_.at("a"))) << "the flow is in conntrack, DNATed to pod a";
+
+  Status applied = proxy_->Apply(udp({BackendOf("b")}));
+  ASSERT_TRUE(applied.ok()) << applied.ToString();
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(UdpAsk(client, ServiceIp(30), 53), "pod-b") << "datagram " << i;
+  ::close(client);
 }
 
 TEST_F(NftablesServiceProxyIntegrationTest, APodReachesItselfThroughItsService) {

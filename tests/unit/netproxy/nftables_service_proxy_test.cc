@@ -20,6 +20,7 @@ class ScriptedRunner final : public CommandRunner {
   std::string addr_err;
   std::string route_json = "[]";
   int nft_exit = 0;
+  int conntrack_exit = 0;
   std::vector<CommandSpec> calls;
 
   StatusOr<moor::CommandResult> Run(const CommandSpec& spec) override {
@@ -28,7 +29,10 @@ class ScriptedRunner final : public CommandRunner {
     r.exit_code = 0;
     const auto& a = spec.argv;
     auto has = [&](const std::string& word) { return std::find(a.begin(), a.end(), word) != a.end(); };
-    if (a[0] == "nft") {
+    if (a[0] == "conntrack") {
+      r.exit_code = conntrack_exit;
+      if (conntrack_exit != 0) r.err = "conntrack v1.4.7 (conntrack-tools): Operation failed: invalid parameters\n";
+    } else if (a[0] == "nft") {
       r.exit_code = nft_exit;
       if (nft_exit != 0) r.err = "Error: Could not process rule: Operation not permitted";
     } else if (has("addr")) {
@@ -150,6 +154,47 @@ TEST(NftablesServiceProxyTest, RemoveDeletesTheTableAndAllItsRoutes) {
   EXPECT_TRUE(proxy->Remove().ok());
   EXPECT_EQ(runner.calls[0].input, "table ip moor {}\ndelete table ip moor\n");
   EXPECT_EQ(runner.Batch(), "route del 10.43.0.5/32 dev cni0 metric 77 table main\n");
+}
+
+// The conntrack calls among the runner's calls, each as one line.
+std::vector<std::string> ConntrackCalls(const ScriptedRunner& runner) {
+  std::vector<std::string> out;
+  for (const auto& c : runner.calls) {
+    if (c.argv[0] != "conntrack") continue;
+    std::string line;
+    for (const auto& a : c.argv) line += (line.empty() ? "" : " ") + a;
+    out.push_back(line);
+  }
+  return out;
+}
+
+TEST(NftablesServiceProxyTest, LaterAppliesDeleteTheUdpFlowsTheirChangeMadeStale) {
+  ScriptedRunner runner;
+  auto proxy = Proxy(runner);
+  ServiceTable two = Table({"10.43.0.5"});
+  two.ports[0].protocol = "udp";
+  two.ports[0].backends = {{"10.42.0.7", 53}, {"10.42.0.8", 53}};
+  ServiceTable one = two;
+  one.ports[0].backends = {{"10.42.0.8", 53}};
+  ASSERT_TRUE(proxy->Apply(two).ok());
+  EXPECT_THAT(ConntrackCalls(runner), ::testing::IsEmpty()) << "the first Apply knows no earlier table";
+  ASSERT_TRUE(proxy->Apply(one).ok());
+  EXPECT_THAT(ConntrackCalls(runner),
+              ::testing::ElementsAre("conntrack -D -p udp --orig-dst 10.43.0.5 --orig-port-dst 80 --reply-src 10.42.0.7 "
+                                     "--reply-port-src 53"));
+}
+
+TEST(NftablesServiceProxyTest, AFailedConntrackDeleteDoesNotFailApply) {
+  ScriptedRunner runner;
+  auto proxy = Proxy(runner);
+  ServiceTable none = Table({"10.43.0.5"});
+  none.ports[0].protocol = "udp";
+  ServiceTable one = none;
+  one.ports[0].backends = {{"10.42.0.7", 53}};
+  ASSERT_TRUE(proxy->Apply(none).ok());
+  runner.conntrack_exit = 1;  // and no "flow entries have been deleted" on stderr
+  EXPECT_TRUE(proxy->Apply(one).ok());
+  EXPECT_EQ(ConntrackCalls(runner).size(), 1u);
 }
 
 }  // namespace

@@ -15,7 +15,7 @@ struct NftablesServiceProxyOptions {
   std::string bridge = "cni0";           // the pods' bridge (the CNI bridge of this node)
   std::string service_cidr = "10.43.0.0/16";
   int route_metric = 0;                  // metric of the ClusterIP /32 routes; marks them as ours
-  CommandRunner* runner = nullptr;       // runs `nft` and `ip`; nullptr: SystemCommandRunner()
+  CommandRunner* runner = nullptr;       // runs `nft`, `ip` and `conntrack`; nullptr: SystemCommandRunner()
 };
 
 // The real ServiceProxy: one `nft -f -` transaction replaces `table ip <table>`
@@ -28,6 +28,12 @@ struct NftablesServiceProxyOptions {
 // routes inside the service CIDR on that bridge with that metric — never the unreachable route.
 // If the bridge does not exist yet (or has no IPv4 address), routes are skipped and added by a
 // later Apply. A ClusterIP without a rule thus goes at most onto our own bridge.
+//
+// UDP flows: after a successful Apply that follows an earlier one, the UDP conntrack entries the
+// change made stale are deleted with `conntrack -D` (see StaleUdpFlows in stale_udp_flows.h:
+// flows to a backend that left a port, and refused flows to a port that now has a backend). A
+// failed delete is logged, not returned (the rules are in place; old flows then idle out). The
+// first Apply after start deletes nothing (the previous table is not known).
 //
 // Errors: kInvalidArgument from Create for bad options; kUnavailable from Apply/Remove when
 // `nft` or `ip` fails (message names the command and its first line of stderr).
