@@ -2,13 +2,13 @@
 
 #include <signal.h>
 
-#include <atomic>
 #include <cerrno>
 #include <condition_variable>
 #include <filesystem>
 #include <thread>
 
 #include "moor/common/log.h"
+#include "moor/store/kind_watch.h"
 #include "node_info.h"
 #include "pod_syncer.h"
 #include "probe_manager.h"
@@ -51,16 +51,13 @@ class NodeAgentImpl final : public NodeAgent {
     MOOR_ASSIGN_OR_RETURN(std::vector<std::string> existing, syncer_->LoadExisting());
     for (const std::string& key : existing) queue_.Add(key);
     // Initial list before the workers start, so adopted pods are checked against the store first.
-    MOOR_ASSIGN_OR_RETURN(store::ObjectList pods, options_.cluster->List("Pod", std::nullopt));
-    for (const Object& pod : pods.items) Consider(pod);
-    pods_rv_ = pods.resource_version;
+    MOOR_RETURN_IF_ERROR(pods_watch_.ListAndStart());
+    config_maps_watch_.Start();
+    secrets_watch_.Start();
     LogInfo("node agent started", {{"node", node_.name}, {"adopted_pods", std::to_string(existing.size())},
                                    {"internal_ip", facts_.internal_ip}});
     for (int i = 0; i < std::max(1, options_.workers); ++i) workers_.emplace_back([this] { WorkerLoop(); });
-    threads_.emplace_back([this] { WatchLoop("Pod"); });
-    threads_.emplace_back([this] { WatchLoop("ConfigMap"); });
-    threads_.emplace_back([this] { WatchLoop("Secret"); });
-    threads_.emplace_back([this] { HousekeepingLoop(); });
+    housekeeping_ = std::thread([this] { HousekeepingLoop(); });
     return Status::Ok();
   }
 
@@ -71,14 +68,12 @@ class NodeAgentImpl final : public NodeAgent {
       stopped_ = true;
     }
     stop_cv_.notify_all();
+    // The watches first: no handler adds a key once they are joined.
+    pods_watch_.Stop();
+    config_maps_watch_.Stop();
+    secrets_watch_.Stop();
     queue_.ShutDown();
-    {
-      std::lock_guard<std::mutex> lock(watch_mu_);
-      for (store::Watcher* w : watchers_) w->Stop();
-    }
-    for (auto& t : threads_) {
-      if (t.joinable()) t.join();
-    }
+    if (housekeeping_.joinable()) housekeeping_.join();
     for (auto& t : workers_) {
       if (t.joinable()) t.join();
     }
@@ -96,11 +91,6 @@ class NodeAgentImpl final : public NodeAgent {
   std::set<std::string> ImagesInUse() override { return syncer_->ImagesInUse(); }
 
  private:
-  bool Stopping() {
-    std::lock_guard<std::mutex> lock(stop_mu_);
-    return stopped_;
-  }
-
   // Sleeps up to `d`; false if the agent is stopping.
   bool SleepFor(milliseconds d) {
     std::unique_lock<std::mutex> lock(stop_mu_);
@@ -138,65 +128,45 @@ class NodeAgentImpl final : public NodeAgent {
     return options_.cluster->UpdateStatus(node).status();
   }
 
+  static std::string PodKey(const Object& pod) { return manifests::NamespaceOf(pod) + "/" + manifests::NameOf(pod); }
+
   // Enqueues a pod if it is (or was) this node's.
   void Consider(const Object& pod) {
     const Object& node_name = manifests::FieldAt(pod, "spec.nodeName");
     if (node_name.is_string() && node_name.get<std::string>() == node_.name) {
-      queue_.Add(manifests::NamespaceOf(pod) + "/" + manifests::NameOf(pod));
+      queue_.Add(PodKey(pod));
     }
   }
 
-  void WatchLoop(const std::string& kind) {
-    std::int64_t from = kind == "Pod" ? pods_rv_ : 0;
-    while (!Stopping()) {
-      if (from == 0) {
-        auto list = options_.cluster->List(kind, std::nullopt);
-        if (!list.ok()) {
-          if (!SleepFor(milliseconds(1000))) return;
-          continue;
-        }
-        from = list->resource_version;
-        if (kind == "Pod") {
-          for (const Object& pod : list->items) Consider(pod);
-        }
-      }
-      auto watcher = options_.cluster->Watch(kind, from);
-      if (!watcher.ok()) {
-        from = 0;  // kGone or unavailable: relist
-        if (!SleepFor(milliseconds(500))) return;
-        continue;
-      }
-      {
-        std::lock_guard<std::mutex> lock(watch_mu_);
-        if (Stopping()) return;
-        watchers_.insert(watcher->get());
-      }
-      while (!Stopping()) {
-        auto next = (*watcher)->Next(milliseconds(1000));
-        if (!next.ok()) {
-          from = next.status().code() == StatusCode::kGone ? 0 : from;
-          break;
-        }
-        if (!next->has_value()) continue;
-        const store::WatchEvent& event = **next;
-        from = event.resource_version;
-        if (kind == "Pod") {
-          std::string key = manifests::NamespaceOf(event.object) + "/" + manifests::NameOf(event.object);
-          // Deleted or moved away pods are synced too: the syncer tears down what it holds.
-          if (event.type == store::WatchEvent::Type::kDeleted) queue_.Add(key);
-          else Consider(event.object);
-        } else {
-          // A ConfigMap or Secret changed: re-sync this node's pods in its namespace (volume
-          // contents follow; env is read only at container start, as in Kubernetes).
-          std::string ns = manifests::NamespaceOf(event.object);
-          for (const std::string& key : syncer_->LocalKeys()) {
-            if (key.rfind(ns + "/", 0) == 0) queue_.Add(key);
-          }
-        }
-      }
-      std::lock_guard<std::mutex> lock(watch_mu_);
-      watchers_.erase(watcher->get());
+  // Every pod bound here, and every pod this node holds (one deleted or moved away while the
+  // watch was down is torn down by its sync).
+  void OnPodList(const std::vector<Object>& pods) {
+    for (const Object& pod : pods) Consider(pod);
+    ResyncLocalPods("");
+  }
+
+  void OnPodEvent(const store::WatchEvent& event) {
+    // Deleted pods are synced too: the syncer tears down what it holds (Consider covers moved ones).
+    if (event.type == store::WatchEvent::Type::kDeleted) queue_.Add(PodKey(event.object));
+    else Consider(event.object);
+  }
+
+  // Enqueues this node's pods in namespace `ns` ("" = all).
+  void ResyncLocalPods(const std::string& ns) {
+    for (const std::string& key : syncer_->LocalKeys()) {
+      if (ns.empty() || key.rfind(ns + "/", 0) == 0) queue_.Add(key);
     }
+  }
+
+  // A ConfigMap or Secret changed: re-sync this node's pods in its namespace (volume contents
+  // follow; env is read only at container start, as in Kubernetes). After a relist (not the
+  // first list) a change may have been missed: every local pod.
+  store::KindWatchHandlers VolumeSourceHandlers() {
+    return {[this, first = true](const std::vector<Object>&) mutable {
+              if (!first) ResyncLocalPods("");
+              first = false;
+            },
+            [this](const store::WatchEvent& event) { ResyncLocalPods(manifests::NamespaceOf(event.object)); }};
   }
 
   void WorkerLoop() {
@@ -244,14 +214,17 @@ class NodeAgentImpl final : public NodeAgent {
   WorkQueue queue_;
   std::unique_ptr<ProbeManager> probes_;
   std::unique_ptr<PodSyncer> syncer_;
-  std::int64_t pods_rv_ = 0;
-  std::vector<std::thread> threads_;
+  std::thread housekeeping_;
   std::vector<std::thread> workers_;
   std::mutex stop_mu_;
   std::condition_variable stop_cv_;
   bool stopped_ = false;
-  std::mutex watch_mu_;
-  std::set<store::Watcher*> watchers_;
+  // Listed and followed from Init() until Stop(); their handlers run on the watches' threads.
+  store::KindWatch pods_watch_{options_.cluster, "Pod",
+                               {[this](const std::vector<Object>& pods) { OnPodList(pods); },
+                                [this](const store::WatchEvent& event) { OnPodEvent(event); }}};
+  store::KindWatch config_maps_watch_{options_.cluster, "ConfigMap", VolumeSourceHandlers()};
+  store::KindWatch secrets_watch_{options_.cluster, "Secret", VolumeSourceHandlers()};
 };
 
 }  // namespace
