@@ -60,6 +60,7 @@ cleanup() {
     done
     for d in /sys/fs/cgroup/*/$PREFIX /sys/fs/cgroup/$PREFIX; do [ -d "$d" ] && rmdir "$d" 2>/dev/null; done
     nft delete table ip "$PREFIX" 2>/dev/null
+    nft delete table ip "$PREFIX-egress" 2>/dev/null
     [ -z "$DNS_ROUTE_BEFORE" ] && ip route delete local 10.43.0.10/32 dev lo table local 2>/dev/null
   fi
 }
@@ -96,6 +97,7 @@ disableAgent: $([ $AGENT = 1 ] && echo false || echo true)
 bridge: $BRIDGE
 namePrefix: $PREFIX
 podSubnet: 10.42.0.0/24
+podEgress: false   # the demo's pods talk to each other and this host only
 disableDefaultRegistryEndpoint: true   # busybox:1.36 only from the local mirror, never Docker Hub
 $REGISTRIES
 YAML

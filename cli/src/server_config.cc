@@ -80,6 +80,9 @@ Status LoadServerConfig(const std::filesystem::path& file, ServerConfig& config)
       MOOR_ASSIGN_OR_RETURN(config.node_name, want_string());
     } else if (key == "podSubnet") {
       MOOR_ASSIGN_OR_RETURN(config.pod_subnet, want_string());
+    } else if (key == "podEgress") {
+      if (!v.is_boolean()) return fail(key, "expected boolean");
+      config.pod_egress = v.get<bool>();
     } else if (key == "serviceCIDR") {
       MOOR_ASSIGN_OR_RETURN(config.service_cidr, want_string());
       auto cidr = Ipv4Cidr::Parse(config.service_cidr);
@@ -118,7 +121,7 @@ Status LoadServerConfig(const std::filesystem::path& file, ServerConfig& config)
     } else {
       return fail(key,
                   "unknown setting (known: dataDir, manifests, listen, logLevel, strict, resyncInterval, disableAgent, "
-                  "nodeName, podSubnet, serviceCIDR, serviceNodePortRange, dnsUpstreams, bridge, namePrefix, routeMetric, registries, disableDefaultRegistryEndpoint)");
+                  "nodeName, podSubnet, podEgress, serviceCIDR, serviceNodePortRange, dnsUpstreams, bridge, namePrefix, routeMetric, registries, disableDefaultRegistryEndpoint)");
     }
   }
   return Status::Ok();

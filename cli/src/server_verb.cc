@@ -105,7 +105,8 @@ int RunServer(const ServerFlags& flags) {
               << "data dir:  " << config.data_dir.string() << "\n"
               << "manifests: " << config.ManifestsDir().string() << "\n"
               << "api:       https://" << config.listen << "\n"
-              << "agent:     " << (config.disable_agent ? "disabled" : "bridge " + config.bridge + ", pods " + config.pod_subnet)
+              << "agent:     " << (config.disable_agent ? "disabled" : "bridge " + config.bridge + ", pods " + config.pod_subnet +
+                                                            (config.pod_egress ? ", egress masqueraded" : ", no egress"))
               << "\n";
     return 0;
   }

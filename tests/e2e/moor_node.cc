@@ -96,6 +96,8 @@ MoorNode::MoorNode(nlohmann::json registries) {
                            {"serviceNodePortRange", node_port_range_},
                            // The cluster DNS answers cluster names only: no query leaves the machine.
                            {"dnsUpstreams", nlohmann::json::array()},
+                           // ... and no pod gets a route off the machine.
+                           {"podEgress", false},
                            {"routeMetric", route_metric_},
                            {"logLevel", "debug"},
                            {"registries", registries},

@@ -92,7 +92,8 @@ nlohmann::json BuildConflist(const CniNetworkOptions& o) {
            {"type", "host-local"},
            {"ranges", nlohmann::json::array({nlohmann::json::array({{{"subnet", o.pod_subnet}}})})},
            {"dataDir", IpamDataDir(o)},
-           {"routes", nlohmann::json::array({{{"dst", o.cluster_cidr}}, {{"dst", o.service_cidr}}})},
+           {"routes", o.pod_egress ? nlohmann::json::array({{{"dst", "0.0.0.0/0"}}})
+                                   : nlohmann::json::array({{{"dst", o.cluster_cidr}}, {{"dst", o.service_cidr}}})},
        }},
   };
   nlohmann::json portmap = {

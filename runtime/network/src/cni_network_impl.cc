@@ -1,6 +1,7 @@
 #include "cni_network_impl.h"
 
 #include "argv_command.h"
+#include "egress_masquerade.h"
 
 #include <filesystem>
 #include <functional>
@@ -64,6 +65,8 @@ CniNetwork::CniNetwork(CniNetworkOptions options, NetnsHost* netns_host)
       conflist_(cni::BuildConflist(options_)),
       conflist_without_ports_(WithoutPortmap(conflist_)) {}
 
+std::string CniNetwork::EgressTable() const { return options_.name_prefix + "-egress"; }
+
 std::mutex& CniNetwork::LockFor(const std::string& sandbox_id) {
   return id_mu_[std::hash<std::string>{}(sandbox_id) % id_mu_.size()];
 }
@@ -82,11 +85,17 @@ Status CniNetwork::Init() {
   MOOR_RETURN_IF_ERROR(routes_.EnsureUnreachable(options_.cluster_cidr, options_.route_metric));
   MOOR_RETURN_IF_ERROR(routes_.EnsureUnreachable(options_.service_cidr, options_.route_metric));
   MOOR_RETURN_IF_ERROR(routes_.CheckPodSubnet(options_.pod_subnet, options_.bridge));
+  const std::string egress = EgressTable();
+  MOOR_RETURN_IF_ERROR(ApplyNftScript(
+      runner_, egress,
+      options_.pod_egress ? RenderEgressTable({egress, options_.pod_subnet, options_.cluster_cidr, options_.service_cidr,
+                                               options_.bridge})
+                          : RenderEgressRemoval(egress)));
 
   MOOR_RETURN_IF_ERROR(WriteFileAtomic(cni::ConflistPath(options_), conflist_.dump(2) + "\n"));
   initialized_.store(true);
   LogInfo("pod network ready", {{"network", options_.name_prefix}, {"bridge", options_.bridge},
-                                {"subnet", options_.pod_subnet}});
+                                {"subnet", options_.pod_subnet}, {"egress", options_.pod_egress ? "masqueraded" : "none"}});
   return Status::Ok();
 }
 
@@ -215,6 +224,7 @@ Status CniNetwork::RemoveHostState() {
       if (!deleted.ok()) Keep(first, deleted.status());
     }
     Keep(first, routes_.RemoveAdded());
+    Keep(first, ApplyNftScript(runner_, EgressTable(), RenderEgressRemoval(EgressTable())));
   }
   return first;
 }

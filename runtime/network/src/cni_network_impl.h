@@ -35,6 +35,7 @@ class CniNetwork final : public PodNetwork {
 
  private:
   std::mutex& LockFor(const std::string& sandbox_id);
+  std::string EgressTable() const;  // the nftables table of pod egress
   std::string NetnsName(const std::string& sandbox_id) const { return options_.name_prefix + "-" + sandbox_id; }
   // Locks host_mu_ unless the call may run beside others: once a set-up succeeded (the
   // bridge, its address and the netns mount exist) the bridge and host-local plugins only touch

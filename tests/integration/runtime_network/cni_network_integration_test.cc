@@ -2,7 +2,8 @@
 //
 // Network safety: Init() installs the unreachable routes for 10.42.0.0/16 and 10.43.0.0/16
 // (with a metric of this test's own) before any sandbox exists, and traffic only goes to
-// 127.0.0.1, to this test's bridge and to its namespaces. Everything is named after a random
+// 127.0.0.1, to this test's bridge and to its namespaces (the egress test's "outside" network
+// is a namespace of its own on a veth with a /30 of 198.18.0.0/15). Everything is named after a random
 // per-test prefix and removed in TearDown, also when a test fails.
 #include <sys/stat.h>
 #include <unistd.h>
@@ -53,6 +54,7 @@ std::string MissingPrerequisites() {
   if (::access(kBusybox, X_OK) != 0) missing += " /bin/busybox (apt-get install busybox-static);";
   if (RunCommand({"ip", "-V"}).exit_code != 0) missing += " ip (apt-get install iproute2);";
   if (RunCommand({"iptables", "--version"}).exit_code != 0) missing += " iptables (apt-get install iptables);";
+  if (RunCommand({"nft", "--version"}).exit_code != 0) missing += " nft (apt-get install nftables);";
   return missing;
 }
 
@@ -80,6 +82,7 @@ class CniNetworkIntegrationTest : public ::testing::Test {
   }
 
   void TearDown() override {
+    for (const std::string& ns : extra_netns_) RunCommand({"ip", "netns", "delete", ns});  // takes its veths along
     if (!armed_) return;
     Status removed = RemoveCniHostState(options_);
     EXPECT_TRUE(removed.ok()) << removed.ToString();
@@ -106,6 +109,8 @@ class CniNetworkIntegrationTest : public ::testing::Test {
       }
     }
     EXPECT_THAT(NatRules(), Not(HasSubstr(options_.name_prefix))) << "portmap rules of our sandboxes were left";
+    EXPECT_NE(RunCommand({"nft", "list", "table", "ip", options_.name_prefix + "-egress"}).exit_code, 0)
+        << "the egress table was left";
   }
 
   std::unique_ptr<PodNetwork> Network() {
@@ -156,6 +161,7 @@ class CniNetworkIntegrationTest : public ::testing::Test {
   }
 
   moor::testing::TempDir state_{"cni-integ"};
+  std::vector<std::string> extra_netns_;  // deleted first in TearDown
   CniNetworkOptions options_;
   bool armed_ = false;
 };
@@ -230,6 +236,48 @@ TEST_F(CniNetworkIntegrationTest, SandboxesReachEachOtherTheHostAndHostPorts) {
   ASSERT_TRUE(listed.ok());
   EXPECT_EQ(*listed, std::vector<std::string>{"b"});
   EXPECT_TRUE(net->Teardown("a").ok()) << "a second Teardown is a no-op";
+}
+
+// Another network, as seen from the pods: a namespace on a veth from the host with
+// 198.18.<x>.0/30, and no route back to the pod range — so only masqueraded traffic gets answers.
+TEST_F(CniNetworkIntegrationTest, WithEgressPodsReachOtherNetworksMasqueradedWithoutItTheyDoNot) {
+  const std::string outside = options_.name_prefix + "-out", veth = options_.name_prefix + "o";
+  const std::string net = "198.18." + std::to_string(std::random_device{}() % 250) + ".";
+  for (const auto& argv : std::vector<std::vector<std::string>>{
+           {"ip", "netns", "add", outside},
+           {"ip", "link", "add", veth, "type", "veth", "peer", "name", "eth0", "netns", outside},
+           {"ip", "addr", "add", net + "1/30", "dev", veth},
+           {"ip", "link", "set", veth, "up"},
+           {"ip", "-n", outside, "addr", "add", net + "2/30", "dev", "eth0"},
+           {"ip", "-n", outside, "link", "set", "eth0", "up"}}) {
+    if (argv[2] == "add" && argv[1] == "netns") extra_netns_.push_back(outside);
+    auto r = RunCommand(argv);
+    ASSERT_EQ(r.exit_code, 0) << ::testing::PrintToString(argv) << ": " << r.err;
+  }
+  ChildProcess server({"ip", "netns", "exec", outside, kBusybox, "nc", "-ll", "-p", "8080", "-e", kBusybox, "echo",
+                       "outside"},
+                      (state_.path() / "outside.log").string());
+
+  options_.pod_egress = true;
+  auto with = Network();
+  ASSERT_NE(with, nullptr);
+  ASSERT_TRUE(with->Init().ok());
+  EXPECT_EQ(RunCommand({"nft", "list", "table", "ip", options_.name_prefix + "-egress"}).exit_code, 0);
+  ASSERT_TRUE(with->Setup("e", {}).ok());
+  EXPECT_TRUE(Reaches("e", net + "2", 8080, "outside"));
+
+  // Off (the next start): the table goes, and a new pod has no route out.
+  options_.pod_egress = false;
+  auto without = Network();
+  ASSERT_NE(without, nullptr);
+  ASSERT_TRUE(without->Init().ok());
+  EXPECT_NE(RunCommand({"nft", "list", "table", "ip", options_.name_prefix + "-egress"}).exit_code, 0);
+  ASSERT_TRUE(without->Setup("f", {}).ok());
+  auto r = RunCommand({"ip", "netns", "exec", NetnsName("f"), kBusybox, "nc", "-w", "2", net + "2", "8080"}, {}, "",
+                      std::chrono::seconds(5));
+  EXPECT_NE(r.out, "outside\n") << "a pod without egress reached another network";
+  ASSERT_TRUE(without->Teardown("e").ok());
+  ASSERT_TRUE(without->Teardown("f").ok());
 }
 
 TEST_F(CniNetworkIntegrationTest, ANewObjectOnTheSameStateDirInspectsAndTearsDown) {

@@ -142,6 +142,19 @@ TEST(ServerConfigTest, ServiceNodePortRangeIsFirstDashLast) {
   }
 }
 
+TEST(ServerConfigTest, PodEgressIsOnByDefaultAndABoolean) {
+  testing::TempDir dir("config");
+  ServerConfig config;
+  EXPECT_TRUE(config.pod_egress);
+  testing::WriteFile(dir / "off.yaml", "podEgress: false\n");
+  ASSERT_TRUE(LoadServerConfig(dir / "off.yaml", config).ok());
+  EXPECT_FALSE(config.pod_egress);
+  testing::WriteFile(dir / "bad.yaml", "\npodEgress: \"no\"\n");
+  Status s = LoadServerConfig(dir / "bad.yaml", config);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("bad.yaml:2:1: podEgress: expected boolean"), std::string::npos) << s.message();
+}
+
 TEST(ServerConfigTest, ServiceCidrMustBeACanonicalIpv4RangeOfSixteenOrMore) {
   testing::TempDir dir("config");
   ServerConfig config;

@@ -74,7 +74,9 @@ TEST_F(CniNetworkTest, InitAddsUnreachableRoutesThenWritesConflists) {
                           "ip -4 route add unreachable 10.42.0.0/16 metric 4711 table main",
                           "ip -4 -j route show exact 10.43.0.0/16 table main",
                           "ip -4 route add unreachable 10.43.0.0/16 metric 4711 table main",
-                          "ip -4 -j route show exact 10.42.0.0/24 table main"));
+                          "ip -4 -j route show exact 10.42.0.0/24 table main",
+                          "nft -f -"));  // no egress: its table is deleted if an earlier run made it
+  EXPECT_TRUE(host_.Tables().empty());
   auto conflist = ReadFileLimited(cni::ConflistPath(options_), 1 << 20);
   ASSERT_OK(conflist);
   EXPECT_EQ(nlohmann::json::parse(*conflist), cni::BuildConflist(options_));
@@ -345,6 +347,31 @@ TEST_F(CniNetworkTest, RemoveHostStateRemovesOnlyTheRoutesInitAdded) {
   EXPECT_EQ(host_.Routes(),
             nlohmann::json::parse(R"([{"type":"unreachable","dst":"10.43.0.0/16","metric":4711}])"));
   EXPECT_FALSE(std::filesystem::exists(options_.state_dir + "/routes-added.json"));
+}
+
+TEST_F(CniNetworkTest, EgressGivesPodsADefaultRouteAndOneMasqueradeRuleAndGoesWhenTurnedOff) {
+  options_.pod_egress = true;
+  auto net = Network();
+  ASSERT_OK(net->Init());
+  const std::string table = options_.name_prefix + "-egress";
+  auto tables = host_.Tables();
+  ASSERT_EQ(tables.count(table), 1u);
+  EXPECT_THAT(tables[table], HasSubstr("type nat hook postrouting priority srcnat"));
+  EXPECT_THAT(tables[table], HasSubstr("ip saddr 10.42.0.0/24 ip daddr != { 10.42.0.0/16, 10.43.0.0/16 } oifname != \"" +
+                                       options_.bridge + "\" masquerade"));
+  nlohmann::json routes = cni::BuildConflist(options_)["plugins"][0]["ipam"]["routes"];
+  EXPECT_EQ(routes, nlohmann::json::parse(R"([{"dst":"0.0.0.0/0"}])"));
+
+  options_.pod_egress = false;  // the next start without egress removes the table
+  ASSERT_OK(Network()->Init());
+  EXPECT_TRUE(host_.Tables().empty());
+  EXPECT_EQ(cni::BuildConflist(options_)["plugins"][0]["ipam"]["routes"],
+            nlohmann::json::parse(R"([{"dst":"10.42.0.0/16"},{"dst":"10.43.0.0/16"}])"));
+
+  options_.pod_egress = true;
+  ASSERT_OK(Network()->Init());
+  ASSERT_OK(Network()->RemoveHostState());
+  EXPECT_TRUE(host_.Tables().empty()) << "clean-up removes the egress table";
 }
 
 }  // namespace

@@ -45,8 +45,28 @@ StatusOr<CommandResult> FakeHost::Run(const CommandSpec& spec) {
 CommandResult FakeHost::Handle(const Call& call) {
   const std::string program = call.Program();
   if (program == "ip") return Ip(call.argv);
+  if (program == "nft") return Nft(call);
   if (call.env.count("CNI_COMMAND")) return Plugin(call);
   return Exit(127, "", "fake host: unknown program " + program);
+}
+
+CommandResult FakeHost::Nft(const Call& call) {
+  if (call.argv.size() != 3 || call.argv[1] != "-f" || call.argv[2] != "-") return Exit(1, "", "fake host: nft -f - only");
+  const std::string marker = "delete table ip ";
+  std::size_t at = call.input.find(marker);
+  if (at == std::string::npos) return Exit(1, "", "fake host: expected a script that replaces one table");
+  std::string name = call.input.substr(at + marker.size(), call.input.find('\n', at) - at - marker.size());
+  if (call.input.find("chain ") != std::string::npos) {
+    tables_[name] = call.input;
+  } else {
+    tables_.erase(name);
+  }
+  return Exit(0);
+}
+
+std::map<std::string, std::string> FakeHost::Tables() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return tables_;
 }
 
 CommandResult FakeHost::Ip(const std::vector<std::string>& a) {

@@ -24,6 +24,8 @@ namespace moor::runtime::testing {
 //   <cni_bin_dir>/portmap ADD       prints its prevResult
 //   <cni_bin_dir>/loopback ADD      prints a result for lo
 //   any plugin DEL                  succeeds, prints nothing
+//   nft -f -                        a script "table ip T {}\ndelete table ip T\n[table ip T {...}]":
+//                                   the table's last definition (Tables()), or none
 // FailNext(program, result) makes the next call of `program` ("portmap", "ip", ...) return
 // `result` instead. Thread-safe.
 class FakeHost final : public CommandRunner, public NetnsHost {
@@ -51,17 +53,20 @@ class FakeHost final : public CommandRunner, public NetnsHost {
   void ClearCalls();
   nlohmann::json Routes() const;
   std::set<std::string> Netns() const;
+  std::map<std::string, std::string> Tables() const;  // nftables table name -> the script defining it
 
  private:
   CommandResult Handle(const Call& call);
   CommandResult Ip(const std::vector<std::string>& argv);
   CommandResult Plugin(const Call& call);
+  CommandResult Nft(const Call& call);
 
   mutable std::mutex mu_;
   std::vector<Call> calls_;
   std::map<std::string, std::vector<CommandResult>> failures_;
   std::set<std::string> netns_;  // paths
   nlohmann::json routes_ = nlohmann::json::array();
+  std::map<std::string, std::string> tables_;
   int next_host_ = 2;
 };
 

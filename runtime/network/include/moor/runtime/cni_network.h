@@ -25,7 +25,7 @@ namespace moor::runtime {
 // one veth per sandbox, portmap's iptables chains (per sandbox CNI-DN-*, removed by DEL; the
 // shared CNI-HOSTPORT-* chains stay, as with any CNI runtime), route_localnet=1 on the bridge
 // (set by portmap so that 127.0.0.1:<hostPort> works), ip_forward=1 (set by bridge), and the
-// unreachable routes.
+// unreachable routes; with pod_egress, the nftables table `ip <name_prefix>-egress`.
 //
 // Thread safety: all methods may be called from several threads. Calls for the same sandbox id
 // are serialized. Until the first sandbox is set up, and for sandboxes with host ports, plugin
@@ -46,6 +46,11 @@ struct CniNetworkOptions {
   // namespaces and `ip netns exec` works. Any other directory is used as it is.
   std::string netns_dir = "/var/run/netns";
   int mtu = 1500;
+  // Pod egress: pods get a default route through the bridge, and the table
+  // `ip <name_prefix>-egress` masquerades what they send outside cluster_cidr and service_cidr
+  // (Init() writes it, or deletes it when false; RemoveCniHostState() deletes it). Off: pods
+  // reach only the pod and service ranges and this host.
+  bool pod_egress = false;
   // Metric of the `unreachable` routes Init() adds for cluster_cidr and service_cidr. Routes of
   // different metrics coexist, so tests that run in parallel each use their own metric and
   // RemoveCniHostState() never takes away a route another user still relies on. The daemon
@@ -61,7 +66,7 @@ StatusOr<std::unique_ptr<PodNetwork>> CreateCniNetwork(const CniNetworkOptions& 
 // Clean-up for tests and uninstall (the daemon never calls it): tears down every sandbox
 // recorded in options.state_dir (as Teardown), deletes options.bridge, and deletes the
 // unreachable routes that Init() recorded in routes-added.json (a route that was already there
-// when Init() ran is never removed). Missing pieces are fine. The shared CNI-HOSTPORT-* iptables
+// when Init() ran is never removed), and the egress table. Missing pieces are fine. The shared CNI-HOSTPORT-* iptables
 // chains and the ip_forward sysctl are left alone: other CNI users may rely on them.
 Status RemoveCniHostState(const CniNetworkOptions& options);
 
