@@ -116,7 +116,14 @@ std::string DumpJson(const manifests::Object& obj) {
 
 manifests::Object KeepServerPopulatedFields(const manifests::Object& input, const manifests::Object& stored) {
   manifests::Object out = input;
-  for (const std::string& path : manifests::ServerPopulatedFields(manifests::KindOf(input))) {
+  const std::string kind = manifests::KindOf(input);
+  const std::string type = kind == "Service" ? manifests::StringAt(input, "spec.type") : "";
+  for (const std::string& path : manifests::ServerPopulatedFields(kind)) {
+    if (kind == "Service") {
+      const bool node_ports = type == "NodePort" || type == "LoadBalancer";
+      if (path == "spec.ports[*].nodePort" && !node_ports) continue;
+      if (path.rfind("spec.clusterIP", 0) == 0 && type == "ExternalName") continue;
+    }
     manifests::KeepFieldsAt(out, stored, path);
   }
   return out;

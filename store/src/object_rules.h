@@ -38,8 +38,11 @@ std::string MetadataString(const manifests::Object& obj, std::string_view field)
 // bumps metadata.generation.
 bool SpecEqual(const manifests::Object& a, const manifests::Object& b);
 
-// `input` with every ServerPopulatedFields() value it leaves unset copied from `stored`:
-// an apply keeps what a controller filled in (a Pod's spec.nodeName).
+// `input` with every ServerPopulatedFields() value it leaves unset copied from `stored`: an
+// update or apply keeps what a controller filled in (a Pod's spec.nodeName, a Service's
+// clusterIP), as the Kubernetes API server does. Except what the new spec makes meaningless (as
+// Kubernetes' Service strategy): a Service's node ports unless it is (still) NodePort or
+// LoadBalancer, its cluster IPs if it became ExternalName.
 manifests::Object KeepServerPopulatedFields(const manifests::Object& input, const manifests::Object& stored);
 
 // Compact JSON; invalid UTF-8 is replaced rather than thrown on. Deterministic (object

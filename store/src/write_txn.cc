@@ -69,12 +69,7 @@ StatusOr<OpResult> WriteTxn::Execute(const WriteOp& op) {
       ObjectKey key = manifests::KeyOf(op.object);
       if (!key.name.empty()) {
         MOOR_ASSIGN_OR_RETURN(std::optional<StoredRow> existing, Load(key));
-        if (existing) {
-          const auto& kept = manifests::ServerPopulatedFields(key.kind);
-          if (kept.empty()) return Update(op.object, op.precondition_rv, op.source);
-          MOOR_ASSIGN_OR_RETURN(Object stored, ParseStoredJson(existing->body, key.ToString()));
-          return Update(KeepServerPopulatedFields(op.object, stored), op.precondition_rv, op.source);
-        }
+        if (existing) return Update(op.object, op.precondition_rv, op.source);
       }
       if (op.precondition_rv) return NotFound(key);  // a precondition needs an existing object
       return Create(op.object, op.source.value_or(SourceRef{}));
@@ -154,9 +149,22 @@ StatusOr<OpResult> WriteTxn::Update(const Object& obj, std::optional<int64_t> pr
                                     const std::optional<SourceRef>& source) {
   ObjectKey key = manifests::KeyOf(obj);
   MOOR_ASSIGN_OR_RETURN(StoredRow row, LoadForUpdate(obj, key, precondition_rv));
+  // Parsed only when needed: a no-op update of a kind without server-populated fields (most of
+  // a folder resync) compares text alone.
+  std::optional<Object> stored;
+  auto parse_stored = [&]() -> Status {
+    if (stored) return Status::Ok();
+    MOOR_ASSIGN_OR_RETURN(stored, ParseStoredJson(row.body, key.ToString()));
+    return Status::Ok();
+  };
 
-  // The desired body with the server-owned fields taken from the stored object.
+  // The desired body with the server-owned fields taken from the stored object, and what
+  // controllers filled in kept where the new object leaves it out.
   Object body = obj;
+  if (!manifests::ServerPopulatedFields(key.kind).empty()) {
+    MOOR_RETURN_IF_ERROR(parse_stored());
+    body = KeepServerPopulatedFields(obj, *stored);
+  }
   body.erase("status");
   Object& meta = body["metadata"];
   meta.erase("resourceVersion");
@@ -181,8 +189,8 @@ StatusOr<OpResult> WriteTxn::Update(const Object& obj, std::optional<int64_t> pr
     return result;
   }
 
-  MOOR_ASSIGN_OR_RETURN(Object stored, ParseStoredJson(row.body, key.ToString()));
-  if (!SpecEqual(body, stored)) {
+  MOOR_RETURN_IF_ERROR(parse_stored());
+  if (!SpecEqual(body, *stored)) {
     row.generation += 1;
     meta["generation"] = row.generation;
     text = DumpJson(body);

@@ -552,5 +552,40 @@ TEST_F(SqliteStoreCrud, ApplyKeepsAllocatedNodePortsOfTheSamePorts) {
   EXPECT_FALSE(after["spec"]["ports"][1].contains("nodePort"));
 }
 
+// A PUT (kubectl replace) without what the allocator filled in keeps it, as the Kubernetes API
+// server does; a type change drops what the new type has no use for.
+TEST_F(SqliteStoreCrud, UpdateKeepsAllocatedAddressesUnlessTheTypeHasNoUseForThem) {
+  Object svc = Object::parse(R"({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s", "namespace": "default"},
+      "spec": {"type": "NodePort", "ports": [{"port": 80, "protocol": "TCP"}]}})");
+  ASSERT_TRUE(store_->Create(svc).ok());
+  Object allocated = store_->Get({"Service", "default", "s"})->object;
+  allocated["spec"]["clusterIP"] = "10.43.0.20";
+  allocated["spec"]["clusterIPs"] = {"10.43.0.20"};
+  allocated["spec"]["ports"][0]["nodePort"] = 30000;
+  ASSERT_TRUE(store_->Update(allocated).ok());
+
+  Object put = svc;
+  put["metadata"]["labels"] = {{"app", "web"}};
+  auto replaced = store_->Update(put);
+  ASSERT_TRUE(replaced.ok()) << replaced.status().ToString();
+  EXPECT_EQ((*replaced)["spec"]["clusterIP"], "10.43.0.20");
+  EXPECT_EQ((*replaced)["spec"]["ports"][0]["nodePort"], 30000);
+  EXPECT_EQ((*replaced)["metadata"]["labels"]["app"], "web");
+
+  Object cluster_ip = svc;
+  cluster_ip["spec"]["type"] = "ClusterIP";
+  auto to_cluster_ip = store_->Update(cluster_ip);
+  ASSERT_TRUE(to_cluster_ip.ok()) << to_cluster_ip.status().ToString();
+  EXPECT_EQ((*to_cluster_ip)["spec"]["clusterIP"], "10.43.0.20");
+  EXPECT_FALSE((*to_cluster_ip)["spec"]["ports"][0].contains("nodePort")) << "a ClusterIP Service has no node port";
+
+  Object external = svc;
+  external["spec"] = {{"type", "ExternalName"}, {"externalName", "db.example.org"}};
+  auto to_external = store_->Update(external);
+  ASSERT_TRUE(to_external.ok()) << to_external.status().ToString();
+  EXPECT_FALSE((*to_external)["spec"].contains("clusterIP")) << (*to_external).dump();
+  EXPECT_FALSE((*to_external)["spec"].contains("clusterIPs"));
+}
+
 }  // namespace
 }  // namespace moor::store::testing
