@@ -8,6 +8,8 @@
 #include <vector>
 
 #include <boost/asio/ssl.hpp>
+#include <cpprest/details/http_server.h>
+#include <cpprest/details/http_server_api.h>
 #include <cpprest/http_listener.h>
 #include <cpprest/producerconsumerstream.h>
 #include <pplx/threadpool.h>
@@ -15,9 +17,15 @@
 #include "http_server.h"
 #include "moor/common/log.h"
 
+// libcpprest exports its asio server factory but declares it in no installed header.
+namespace web::http::experimental::details {
+std::unique_ptr<http_server> make_http_asio_server();
+}  // namespace web::http::experimental::details
+
 namespace moor::api {
 namespace {
 
+namespace cpprest_details = web::http::experimental::details;
 using web::http::experimental::listener::http_listener;
 using web::http::experimental::listener::http_listener_config;
 using Buffer = concurrency::streams::producer_consumer_buffer<uint8_t>;
@@ -61,6 +69,56 @@ struct StreamState {
   std::thread thread;
 };
 
+// Keeps cpprestsdk objects alive until the process exits (reachable, so not reported as leaks).
+void Park(std::shared_ptr<void> object) {
+  static std::mutex mu;
+  static auto* parked = new std::vector<std::shared_ptr<void>>();
+  std::lock_guard<std::mutex> lock(mu);
+  parked->push_back(std::move(object));
+}
+
+// Works around a use-after-free in cpprestsdk 2.10's listener teardown. When the last listener
+// closes, the library stops its asio server (acceptors reset, connections closed) and deletes
+// it at once, and the caller then deletes the listener. But an accept that completed just
+// before the acceptor was reset is still queued on the shared thread pool; its handler then
+// runs on the deleted server and calls the TLS-context callback through a reference into the
+// deleted listener (SEGV or heap-use-after-free right after Stop; a client that leaves a
+// connection in the accept backlog, as kubectl does with its parallel dials, triggers it).
+// This server is installed in the library's place: it forwards everything to the library's
+// own asio server, and when the library drops it the stopped asio server is parked instead of
+// deleted; Stop() parks the closed listener the same way. A few KB per stopped server.
+class ParkingServer final : public cpprest_details::http_server {
+ public:
+  ParkingServer() : inner_(cpprest_details::make_http_asio_server()) {}
+  ~ParkingServer() override { Park(std::shared_ptr<cpprest_details::http_server>(std::move(inner_))); }
+
+  pplx::task<void> start() override { return inner_->start(); }
+  pplx::task<void> register_listener(web::http::experimental::listener::details::http_listener_impl* l) override {
+    return inner_->register_listener(l);
+  }
+  pplx::task<void> unregister_listener(web::http::experimental::listener::details::http_listener_impl* l) override {
+    return inner_->unregister_listener(l);
+  }
+  pplx::task<void> stop() override { return inner_->stop(); }
+  pplx::task<void> respond(web::http::http_response response) override { return inner_->respond(response); }
+
+ private:
+  std::unique_ptr<cpprest_details::http_server> inner_;
+};
+
+// Installs a ParkingServer unless a server with open listeners is in place (it is then one
+// installed here earlier: the library drops its server whenever the last listener closes).
+void InstallParkingServer() {
+  static std::mutex mu;
+  std::lock_guard<std::mutex> lock(mu);
+  if (cpprest_details::http_server_api::has_listener()) return;
+  try {
+    cpprest_details::http_server_api::register_server_api(std::make_unique<ParkingServer>());
+  } catch (...) {
+    // A listener opened meanwhile: its server stays.
+  }
+}
+
 class BufferWriter final : public ChunkWriter {
  public:
   explicit BufferWriter(StreamState* state) : state_(state) {}
@@ -100,14 +158,15 @@ class CpprestHttpServer final : public HttpServer {
         ctx.use_certificate_chain_file(cert);
         ctx.use_private_key_file(key, boost::asio::ssl::context::pem);
       });
+      InstallParkingServer();
       listener_ = std::make_unique<http_listener>(web::uri(url), config);
       listener_->support([this](web::http::http_request request) { Handle(std::move(request)); });
       listener_->open().wait();
     } catch (const std::exception& e) {
-      listener_.reset();
+      if (listener_) Park(std::shared_ptr<http_listener>(std::move(listener_)));
       return UnavailableError("cannot listen on " + url + ": " + e.what());
     } catch (...) {
-      listener_.reset();
+      if (listener_) Park(std::shared_ptr<http_listener>(std::move(listener_)));
       return UnavailableError("cannot listen on " + url);
     }
     return Status::Ok();
@@ -131,7 +190,9 @@ class CpprestHttpServer final : public HttpServer {
       } catch (...) {
         LogWarn("closing the HTTPS listener failed");
       }
-      listener_.reset();
+      // Parked, not deleted: see ParkingServer. Requests that still arrive no longer find it
+      // (cpprestsdk answers them 404), so `this` is not called after Stop().
+      Park(std::shared_ptr<http_listener>(std::move(listener_)));
     }
   }
 
