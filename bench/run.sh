@@ -7,7 +7,9 @@
 #                file, image already pulled, until the API's pod watch reports all Running) vs
 #                the same containers through raw runc (overlay of the same layers, `runc spec`
 #                config, `ip netns add`, `runc run -d`, 4 at a time like moor's agent workers);
-#                prints the ratio (target <= 1.25x), the daemon's RSS with 50 pods (target
+#                prints the ratio (target <= 1.25x) and, informational, the ratio to raw runc
+#                plus the CNI ADD moor's pods get (bridge + host-local, own bridge and /24);
+#                the daemon's RSS with 50 pods (target
 #                <= 30 MB), its idle CPU over 10 s, the conmons' RSS, CPU seconds per round and
 #                per-pod stages from the daemon's log. Needs root and the e2e packages (runc,
 #                conmon, containernetworking-plugins, busybox-static, docker-registry, skopeo).
