@@ -202,7 +202,8 @@ Status ApiClient::StreamLogs(const PodLogRequest& request, const std::function<b
                             {"follow", request.follow ? "true" : ""},
                             {"previous", request.previous ? "true" : ""},
                             {"timestamps", request.timestamps ? "true" : ""},
-                            {"tailLines", request.tail_lines ? std::to_string(*request.tail_lines) : ""}});
+                            {"tailLines", request.tail_lines ? std::to_string(*request.tail_lines) : ""},
+                            {"sinceTime", request.since ? FormatRfc3339Micro(*request.since) : ""}});
   TransportRequest r = Request(config_, "GET", path, "*/*");
   if (request.follow) r.timeout_seconds = kFollowTimeoutSeconds;
   MOOR_ASSIGN_OR_RETURN(TransportResponse resp, transport_->StreamData(r, sink));

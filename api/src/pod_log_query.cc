@@ -68,7 +68,7 @@ std::string GoList(const std::vector<std::string>& names) {
 }  // namespace
 
 StatusOr<PodLogQuery> ParsePodLogQuery(const std::string& ns, const std::string& pod,
-                                       const std::map<std::string, std::string>& query) {
+                                       const std::map<std::string, std::string>& query, WallTime now) {
   PodLogQuery out;
   out.request.ns = ns;
   out.request.pod = pod;
@@ -90,8 +90,22 @@ StatusOr<PodLogQuery> ParsePodLogQuery(const std::string& ns, const std::string&
     return InvalidArgumentError("PodLogOptions \"" + pod + "\" is invalid: limitBytes: Invalid value: " +
                                 std::to_string(*out.limit_bytes) + ": must be greater than 0");
   }
-  if (query.count("sinceSeconds") || query.count("sinceTime")) {
-    return InvalidArgumentError("sinceSeconds and sinceTime are not supported by moor yet; use tailLines");
+  if (query.count("sinceSeconds") && query.count("sinceTime")) {
+    return InvalidArgumentError("PodLogOptions \"" + pod + "\" is invalid: []: Forbidden: at most one of `sinceTime` or `sinceSeconds` may be specified");
+  }
+  std::optional<int64_t> since_seconds;
+  MOOR_RETURN_IF_ERROR(ReadInt(query, "sinceSeconds", &since_seconds));
+  if (since_seconds) {
+    if (*since_seconds < 1) {
+      return InvalidArgumentError("PodLogOptions \"" + pod + "\" is invalid: sinceSeconds: Invalid value: " +
+                                  std::to_string(*since_seconds) + ": must be greater than 0");
+    }
+    out.request.since = now - std::chrono::seconds(std::min<int64_t>(*since_seconds, int64_t{1} << 40));
+  }
+  if (auto it = query.find("sinceTime"); it != query.end()) {
+    auto t = ParseRfc3339(it->second);
+    if (!t.ok()) return InvalidArgumentError("invalid sinceTime \"" + it->second + "\": expected RFC 3339, e.g. 2026-11-24T18:00:00Z");
+    out.request.since = *t;
   }
   return out;
 }

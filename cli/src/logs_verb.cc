@@ -1,10 +1,11 @@
-// `moor logs POD [-c C] [-f] [-p|--previous] [--tail N] [--timestamps] [-n NS]`
+// `moor logs POD [-c C] [-f] [-p|--previous] [--tail N] [--since D] [--timestamps] [-n NS]`
 #include "logs_verb.h"
 
 #include <CLI/CLI.hpp>
 #include <iostream>
 
 #include "client_config.h"
+#include "server_config.h"
 
 namespace moor::cli {
 namespace {
@@ -19,6 +20,7 @@ struct LogsFlags {
   bool previous = false;
   bool timestamps = false;
   int tail = -1;
+  std::string since;  // "" = all; else a duration ("30s", "5m", "2h")
 };
 
 std::vector<std::string> Names(const manifests::Object& pod, const char* list) {
@@ -48,6 +50,14 @@ int RunLogs(const GlobalOptions& global, const LogsFlags& flags) {
   auto pod_name = ParsePodArg(flags.pod);
   if (!pod_name.ok()) return ReportError(pod_name.status());
   if (flags.tail < -1) return ReportError(InvalidArgumentError("--tail must be greater than or equal to -1"));
+  std::optional<WallTime> since;
+  if (!flags.since.empty()) {
+    auto d = ParseDuration(flags.since);
+    if (!d.ok() || d->count() < 1) {
+      return ReportError(InvalidArgumentError("--since \"" + flags.since + "\": expected a duration such as 30s, 5m or 2h"));
+    }
+    since = SystemClock().Now() - *d;
+  }
   auto client = ConnectClient(global);
   if (!client.ok()) return ReportError(client.status());
 
@@ -59,6 +69,7 @@ int RunLogs(const GlobalOptions& global, const LogsFlags& flags) {
   request.previous = flags.previous;
   request.timestamps = flags.timestamps;
   if (flags.tail >= 0) request.tail_lines = flags.tail;
+  request.since = since;
   if (request.container.empty()) {
     const manifests::KindInfo* pod_kind = manifests::FindKindByKind("Pod");
     auto pod = (*client)->Get(*pod_kind, request.ns, request.pod);
@@ -144,6 +155,7 @@ void AddLogsVerb(CLI::App& app, GlobalOptions& global, int& exit_code) {
   cmd->add_flag("-p,--previous", flags->previous, "The log of the previous, terminated instance of the container");
   cmd->add_flag("--timestamps", flags->timestamps, "Prefix each line with its RFC 3339 timestamp");
   cmd->add_option("--tail", flags->tail, "Only the last N lines (-1: all)");
+  cmd->add_option("--since", flags->since, "Only lines newer than this duration (30s, 5m, 2h)");
   cmd->callback([flags, &global, &exit_code] { exit_code = RunLogs(global, *flags); });
 }
 

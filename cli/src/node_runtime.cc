@@ -22,6 +22,7 @@ class AgentLogSource final : public api::PodLogSource {
                           agent_.LogFor(request.ns, request.pod, request.container, request.previous));
     runtime::LogReadOptions options;
     options.tail_lines = request.tail_lines;
+    options.since = request.since;
     options.timestamps = request.timestamps;
     options.follow = request.follow && ref.running;
     std::string ns = request.ns, pod = request.pod, container = request.container, id = ref.container_id;

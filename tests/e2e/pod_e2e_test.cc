@@ -258,6 +258,12 @@ spec:
   EXPECT_EQ(pod["status"]["containerStatuses"][0]["state"]["terminated"].value("reason", ""), "Completed");
   auto logs = node_->Moor({"logs", "once"});
   EXPECT_EQ(logs.out, "prepared\n") << logs.err;
+  // --since: the line is in the last hour, and (two seconds later) not in the last second.
+  EXPECT_EQ(node_->Moor({"logs", "once", "--since", "1h"}).out, "prepared\n");
+  std::this_thread::sleep_for(seconds(2));
+  auto recent = node_->Moor({"logs", "once", "--since", "1s"});
+  EXPECT_EQ(recent.exit_code, 0) << recent.err;
+  EXPECT_EQ(recent.out, "");
 }
 
 TEST_F(PodE2eTest, AMissingImageShowsErrImagePullWithTheRegistrysMessageThenBacksOff) {

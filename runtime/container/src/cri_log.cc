@@ -19,7 +19,7 @@ class CriMessageAssembler {
  public:
   using Emit = std::function<bool(std::string)>;  // false: stop
 
-  explicit CriMessageAssembler(bool timestamps) : timestamps_(timestamps) {}
+  CriMessageAssembler(bool timestamps, std::optional<WallTime> since) : timestamps_(timestamps), since_(since) {}
 
   // Feeds bytes; an entry without its '\n' yet waits for the next Feed. False if `emit` said stop.
   bool Feed(std::string_view data, const Emit& emit) {
@@ -47,7 +47,7 @@ class CriMessageAssembler {
     auto pending = std::move(pending_);
     pending_.clear();
     for (auto& [stream, p] : pending) {
-      if (!emit(Format(p.timestamp, p.text))) return false;
+      if (!Emit1(p.timestamp, p.text, emit)) return false;
     }
     return true;
   }
@@ -70,11 +70,20 @@ class CriMessageAssembler {
       else it->second.text += parsed->message;
       return true;
     }
-    if (it == pending_.end()) return emit(Format(parsed->timestamp, parsed->message));
+    if (it == pending_.end()) return Emit1(parsed->timestamp, parsed->message, emit);
     Pending p = std::move(it->second);
     pending_.erase(it);
     p.text += parsed->message;
-    return emit(Format(p.timestamp, p.text));
+    return Emit1(p.timestamp, p.text, emit);
+  }
+
+  // Emits one whole message unless it is older than since_.
+  bool Emit1(const std::string& timestamp, const std::string& text, const Emit& emit) const {
+    if (since_) {
+      auto t = ParseRfc3339(timestamp);
+      if (t.ok() && *t < *since_) return true;
+    }
+    return emit(Format(timestamp, text));
   }
 
   std::string Format(const std::string& timestamp, const std::string& text) const {
@@ -86,6 +95,7 @@ class CriMessageAssembler {
   }
 
   bool timestamps_;
+  std::optional<WallTime> since_;
   std::string raw_;
   std::map<std::string, Pending> pending_;
 };
@@ -185,7 +195,7 @@ Status ReadCriLog(const std::string& path, const LogReadOptions& options,
                   const std::function<bool(std::string_view)>& sink) {
   OpenLog log;
   MOOR_RETURN_IF_ERROR(OpenLogFile(path, &log));
-  CriMessageAssembler assembler(options.timestamps);
+  CriMessageAssembler assembler(options.timestamps, options.since);
   std::string error;
   auto read_error = [&] { return UnavailableError("read " + path + ": " + error); };
 

@@ -74,6 +74,16 @@ TEST(PodLogQueryTest, ReadsKubectlsParameters) {
   EXPECT_EQ(off->request.tail_lines, 0);
   EXPECT_EQ(off->limit_bytes, 100);
 
+  auto now = ParseRfc3339("2026-11-24T18:00:00Z");
+  ASSERT_TRUE(now.ok());
+  auto seconds = ParsePodLogQuery("default", "web", ParseQuery("sinceSeconds=300"), *now);
+  ASSERT_TRUE(seconds.ok()) << seconds.status().ToString();
+  EXPECT_EQ(seconds->request.since, *now - std::chrono::minutes(5));
+  auto time = ParsePodLogQuery("default", "web", ParseQuery("sinceTime=2026-11-24T17:30:00Z"), *now);
+  ASSERT_TRUE(time.ok()) << time.status().ToString();
+  EXPECT_EQ(time->request.since, *now - std::chrono::minutes(30));
+  EXPECT_FALSE(plain->request.since.has_value());
+
   auto bare = ParsePodLogQuery("default", "web", ParseQuery("follow"));
   ASSERT_TRUE(bare.ok());
   EXPECT_TRUE(bare->request.follow);
@@ -91,8 +101,10 @@ TEST(PodLogQueryTest, BadValues) {
       {"limitBytes=0", "limitBytes: Invalid value: 0: must be greater than 0"},
       {"follow=yes", "invalid follow \"yes\""},
       {"previous=maybe", "invalid previous"},
-      {"sinceSeconds=10", "not supported"},
-      {"sinceTime=2026-01-01T00:00:00Z", "not supported"},
+      {"sinceSeconds=0", "sinceSeconds: Invalid value: 0: must be greater than 0"},
+      {"sinceSeconds=x", "invalid sinceSeconds"},
+      {"sinceTime=yesterday", "invalid sinceTime \"yesterday\""},
+      {"sinceSeconds=10&sinceTime=2026-01-01T00:00:00Z", "at most one of `sinceTime` or `sinceSeconds` may be specified"},
   };
   for (const Case& c : cases) {
     auto q = ParsePodLogQuery("default", "web", ParseQuery(c.query));

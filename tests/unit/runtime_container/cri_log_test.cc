@@ -102,6 +102,24 @@ TEST(ReadCriLogTest, TimestampsUseTheFirstFragment) {
             (std::vector<std::string>{"2026-11-24T06:20:01.000000001+00:00 ab\n"}));
 }
 
+// kubectl logs --since: whole messages by their first entry's time, then --tail over what is left.
+TEST(ReadCriLogTest, SinceKeepsMessagesFromThatTimeOnBeforeTailing) {
+  testing::TempDir dir("crilog");
+  auto path = dir / "0.log";
+  Append(path, Entry("stdout", 'F', "one", 1) + Entry("stdout", 'P', "tw", 2) + Entry("stdout", 'F', "o", 3) +
+                   Entry("stdout", 'F', "three", 4) + Entry("stdout", 'F', "four", 5));
+  LogReadOptions options;
+  auto since = ParseRfc3339("2026-11-24T06:20:02Z");
+  ASSERT_TRUE(since.ok());
+  options.since = *since;
+  EXPECT_EQ(ReadAll(path.string(), options), (std::vector<std::string>{"two\n", "three\n", "four\n"}));
+  options.tail_lines = 2;
+  EXPECT_EQ(ReadAll(path.string(), options), (std::vector<std::string>{"three\n", "four\n"}));
+  options.tail_lines.reset();
+  options.since = *since + std::chrono::hours(1);
+  EXPECT_TRUE(ReadAll(path.string(), options).empty());
+}
+
 TEST(ReadCriLogTest, UnterminatedLastEntryAndPendingPartialAreShown) {
   testing::TempDir dir("crilog");
   auto path = dir / "0.log";

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "moor/common/clock.h"
 #include "moor/common/status.h"
 
 namespace moor::api {
@@ -23,6 +24,7 @@ struct PodLogRequest {
   bool previous = false;     // the last terminated instance of the container
   bool timestamps = false;
   std::optional<int> tail_lines;
+  std::optional<WallTime> since;  // only lines written at or after this (sinceSeconds / sinceTime)
   // Set by the API server: returns false once the client went away or the server is
   // stopping. A following source polls it while it waits for new output (a client that leaves
   // during silence is otherwise only noticed at the next write). May be empty: always true.

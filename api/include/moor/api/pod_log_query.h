@@ -17,12 +17,14 @@ struct PodLogQuery {
   std::optional<int64_t> limit_bytes;   // stop after this many bytes
 };
 
-// Reads container, follow, previous, timestamps, tailLines and limitBytes (booleans as Go's
-// strconv.ParseBool spells them; a bare key is true). kInvalidArgument for a malformed value
-// ("invalid tailLines \"x\""), tailLines < 0, limitBytes < 1, and for sinceSeconds /
-// sinceTime, which moor does not support yet. Unknown keys are ignored, as kube-apiserver does.
+// Reads container, follow, previous, timestamps, tailLines, limitBytes, sinceSeconds (counted
+// back from `now`) and sinceTime (RFC 3339) (booleans as Go's strconv.ParseBool spells them; a
+// bare key is true). kInvalidArgument for a malformed value ("invalid tailLines \"x\""),
+// tailLines < 0, limitBytes < 1, sinceSeconds < 1, and both since keys at once, with
+// kube-apiserver's messages. Unknown keys are ignored, as kube-apiserver does.
 StatusOr<PodLogQuery> ParsePodLogQuery(const std::string& ns, const std::string& pod,
-                                       const std::map<std::string, std::string>& query);
+                                       const std::map<std::string, std::string>& query,
+                                       WallTime now = SystemClock().Now());
 
 // The container whose log to read, chosen as kube-apiserver does: `requested` must name one
 // of spec.containers or spec.initContainers ("container x is not valid for pod web"); when it

@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "moor/common/clock.h"
 #include "moor/common/status.h"
 
 namespace moor::runtime {
@@ -22,6 +23,9 @@ std::optional<CriLogLine> ParseCriLogLine(std::string_view line);
 
 struct LogReadOptions {
   std::optional<int> tail_lines;   // last N lines only
+  // Only messages whose (first) entry's timestamp is at or after this (kubectl logs --since /
+  // --since-time); entries with an unreadable timestamp are kept. Applied before tail_lines.
+  std::optional<WallTime> since;
   bool follow = false;             // keep reading appended lines (and across rotation)
   bool timestamps = false;         // prefix each line with its timestamp
   // With follow: polled between reads; return false to stop (e.g. the container was removed and
