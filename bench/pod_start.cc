@@ -61,6 +61,7 @@
 #include "moor/common/command.h"
 #include "moor/common/files.h"
 #include "moor/common/log.h"
+#include "moor/runtime/cni/config.h"
 #include "moor/runtime/image_store.h"
 #include "moor/testing/process.h"
 #include "moor/testing/temp_dir.h"
@@ -439,13 +440,13 @@ int SpawnAndWait(const std::vector<std::string>& argv, const std::string& log) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-// The pod network the second anchor sets up by hand: the CNI plugins moor runs, with the
-// settings moor's conflist gives them (bridge: isGateway, no ipMasq, hairpinMode; host-local IPAM),
-// on a bridge and /24 of its own.
+// The pod network the second anchor sets up by hand: the bridge plugin (with host-local IPAM)
+// configured as moor's own conflist configures it (cni::BuildConflist), on a bridge and /24 of
+// its own.
 struct AnchorNetwork {
   std::string bridge;  // at most 15 characters
   std::string subnet;  // a free /24 of 10.42.0.0/16 (moor's unreachable route covers it)
-  fs::path ipam_dir;   // host-local's dataDir
+  fs::path state_dir;  // host-local's leases go to <state_dir>/ipam
 };
 
 // Containers <prefix>-<round>-<i> with bundles under `dir`, netns <prefix>-<round>-<i>, cgroups
@@ -458,7 +459,18 @@ class RuncAnchor {
   RuncAnchor(std::string prefix, fs::path dir, std::vector<std::string> layers_bottom_first,
              std::optional<AnchorNetwork> network = std::nullopt)
       : prefix_(std::move(prefix)), dir_(std::move(dir)), layers_(std::move(layers_bottom_first)),
-        network_(std::move(network)) {}
+        network_(std::move(network)) {
+    if (!network_) return;
+    moor::runtime::CniNetworkOptions options;
+    options.name_prefix = prefix_;
+    options.bridge = network_->bridge;
+    options.pod_subnet = network_->subnet;
+    options.state_dir = network_->state_dir.string();
+    json conflist = moor::runtime::cni::BuildConflist(options);
+    bridge_config_ = conflist["plugins"][0];  // the bridge plugin (portmap runs only for host ports)
+    bridge_config_["cniVersion"] = conflist["cniVersion"];
+    bridge_config_["name"] = conflist["name"];
+  }
   ~RuncAnchor() { Clean(); }
 
   // `runc spec` once: the template every container's config.json is made from.
@@ -529,7 +541,7 @@ class RuncAnchor {
     if (network_) {
       std::error_code ec;
       if (fs::exists("/sys/class/net/" + network_->bridge, ec)) Run({"ip", "link", "delete", network_->bridge});
-      fs::remove_all(network_->ipam_dir, ec);
+      fs::remove_all(network_->state_dir, ec);
     }
   }
 
@@ -541,26 +553,13 @@ class RuncAnchor {
 
   // The bridge plugin (which runs host-local) for netns `id`: CNI_COMMAND ADD or DEL.
   moor::CommandSpec CniCommand(const std::string& command, const std::string& id) const {
-    json config = {
-        {"cniVersion", "1.0.0"},
-        {"name", prefix_},
-        {"type", "bridge"},
-        {"bridge", network_->bridge},
-        {"isGateway", true},
-        {"ipMasq", false},
-        {"hairpinMode", true},
-        {"ipam",
-         {{"type", "host-local"},
-          {"ranges", json::array({json::array({{{"subnet", network_->subnet}}})})},
-          {"dataDir", network_->ipam_dir.string()}}},
-    };
     moor::CommandSpec spec = Cmd({"/usr/lib/cni/bridge"});
     spec.env = {{"CNI_COMMAND", command},
                 {"CNI_CONTAINERID", id},
                 {"CNI_NETNS", "/var/run/netns/" + id},
                 {"CNI_IFNAME", "eth0"},
                 {"CNI_PATH", "/usr/lib/cni"}};
-    spec.input = config.dump();
+    spec.input = bridge_config_.dump();
     return spec;
   }
 
@@ -643,6 +642,7 @@ class RuncAnchor {
   fs::path dir_;
   std::vector<std::string> layers_;
   std::optional<AnchorNetwork> network_;
+  json bridge_config_;  // with network_: the bridge plugin's stdin config
   json spec_;
   double last_cpu_seconds_ = 0;
   std::mutex mu_;
@@ -760,7 +760,7 @@ int Run(const std::vector<int>& counts, const std::string& daemon_log_copy) {
   RuncAnchor anchor(node.prefix() + "r", work / "anchor", *layers);
   if (Status st = anchor.Prepare(); !st.ok()) return fail("runc spec", st);
   RuncAnchor cni_anchor(node.prefix() + "c", work / "anchor-cni", *layers,
-                        AnchorNetwork{node.prefix() + "cbr", moor::e2e::FreePodSubnet(), work / "anchor-cni-ipam"});
+                        AnchorNetwork{node.prefix() + "cbr", moor::e2e::FreePodSubnet(), work / "anchor-cni-state"});
   if (Status st = cni_anchor.Prepare(); !st.ok()) return fail("runc spec", st);
 
   std::vector<Row> rows;

@@ -100,6 +100,7 @@ StatusOr<PodLogQuery> ParsePodLogQuery(const std::string& ns, const std::string&
       return InvalidArgumentError("PodLogOptions \"" + pod + "\" is invalid: sinceSeconds: Invalid value: " +
                                   std::to_string(*since_seconds) + ": must be greater than 0");
     }
+    // Clamped (to some 35,000 years) so that the subtraction cannot overflow the clock's range.
     out.request.since = now - std::chrono::seconds(std::min<int64_t>(*since_seconds, int64_t{1} << 40));
   }
   if (auto it = query.find("sinceTime"); it != query.end()) {

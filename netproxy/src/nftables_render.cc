@@ -5,6 +5,8 @@
 #include <set>
 #include <sstream>
 
+#include "moor/common/nft.h"
+
 namespace moor::netproxy {
 
 namespace {
@@ -127,7 +129,7 @@ Status ValidateNftablesOptions(const NftablesOptions& options) {
 }
 
 std::string RenderNftablesRemoval(const NftablesOptions& options) {
-  return "table ip " + options.table + " {}\ndelete table ip " + options.table + "\n";
+  return NftReplaceTablePrefix(options.table);
 }
 
 std::string RenderNftables(const ServiceTable& table, const NftablesOptions& options) {
@@ -187,9 +189,7 @@ std::string RenderNftables(const ServiceTable& table, const NftablesOptions& opt
   const std::string node_port_dispatch = local + "@node-ports";
   const std::string node_port_reject = local + "@no-endpoint-node-ports";
   std::ostringstream out;
-  out << "table ip " << options.table << " {}\n"
-      << "delete table ip " << options.table << "\n"
-      << "table ip " << options.table << " {\n";
+  out << NftReplaceTablePrefix(options.table) << "table ip " << options.table << " {\n";
   WriteMap(out, "service-ips", service_elements);
   WriteMap(out, "no-endpoint-services", reject_elements);
   WriteMap(out, "cluster-ips", cluster_ips, "ipv4_addr", true);

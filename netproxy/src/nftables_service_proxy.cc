@@ -8,6 +8,7 @@
 #include "moor/netproxy/stale_udp_flows.h"
 #include "moor/common/ipv4_cidr.h"
 #include "moor/common/log.h"
+#include "moor/common/nft.h"
 
 namespace moor::netproxy {
 
@@ -20,7 +21,7 @@ class NftablesServiceProxy final : public ServiceProxy {
 
   Status Apply(const ServiceTable& table) override {
     std::lock_guard<std::mutex> lock(mu_);
-    MOOR_RETURN_IF_ERROR(Nft(RenderNftables(table, options_.nftables)));
+    MOOR_RETURN_IF_ERROR(RunNftScript(runner_, options_.nftables.table, RenderNftables(table, options_.nftables)));
     if (applied_) {
       // Not an Apply error: the rules are right; a failed delete only lets old UDP flows idle out.
       Status flushed = DeleteUdpFlows(runner_, StaleUdpFlows(*applied_, table));
@@ -34,23 +35,12 @@ class NftablesServiceProxy final : public ServiceProxy {
 
   Status Remove() override {
     std::lock_guard<std::mutex> lock(mu_);
-    MOOR_RETURN_IF_ERROR(Nft(RenderNftablesRemoval(options_.nftables)));
+    MOOR_RETURN_IF_ERROR(RunNftScript(runner_, options_.nftables.table, RenderNftablesRemoval(options_.nftables)));
     applied_.reset();
     return routes_.Sync({}).WithContext("ClusterIP routes on " + options_.bridge);
   }
 
  private:
-  // Runs one `nft -f -` transaction.
-  Status Nft(const std::string& script) {
-    CommandSpec spec;
-    spec.argv = {"nft", "-f", "-"};
-    spec.input = script;
-    spec.timeout = std::chrono::seconds(60);
-    auto ran = RunChecked(runner_, spec);
-    if (!ran.ok()) return ran.status().WithContext("programming nftables table ip " + options_.nftables.table);
-    return Status::Ok();
-  }
-
   const NftablesServiceProxyOptions options_;
   CommandRunner& runner_;
   std::mutex mu_;

@@ -19,16 +19,16 @@ std::map<PortKey, const ServicePort*> UdpPorts(const ServiceTable& table) {
   return out;
 }
 
-void Add(std::vector<UdpFlowFilter>& out, std::set<std::tuple<std::string, int, std::string, int>>& seen,
-         UdpFlowFilter f) {
-  if (seen.insert({f.orig_dst, f.orig_dst_port, f.reply_src, f.reply_src_port}).second) out.push_back(std::move(f));
+// Appends `f` unless it is already in `out` (tracked in `seen`).
+void Add(std::vector<UdpFlowFilter>& out, std::set<UdpFlowFilter>& seen, const UdpFlowFilter& f) {
+  if (seen.insert(f).second) out.push_back(f);
 }
 
 }  // namespace
 
 std::vector<UdpFlowFilter> StaleUdpFlows(const ServiceTable& before, const ServiceTable& after) {
   std::vector<UdpFlowFilter> out;
-  std::set<std::tuple<std::string, int, std::string, int>> seen;
+  std::set<UdpFlowFilter> seen;
   const auto old_ports = UdpPorts(before);
   const auto new_ports = UdpPorts(after);
   for (const auto& [key, old_port] : old_ports) {

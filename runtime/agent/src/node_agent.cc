@@ -49,8 +49,8 @@ class NodeAgentImpl final : public NodeAgent {
     probes_ = std::make_unique<ProbeManager>(*options_.runtime, [this](const std::string& key) { queue_.Add(key); });
     syncer_ = std::make_unique<PodSyncer>(options_, node_.name, facts_.internal_ip, *probes_);
     MOOR_ASSIGN_OR_RETURN(std::vector<std::string> existing, syncer_->LoadExisting());
-    for (const std::string& key : existing) queue_.Add(key);
-    // Initial list before the workers start, so adopted pods are checked against the store first.
+    // Initial list before the workers start, so adopted pods are checked against the store first
+    // (OnPodList enqueues them with every pod bound here).
     MOOR_RETURN_IF_ERROR(pods_watch_.ListAndStart());
     config_maps_watch_.Start();
     secrets_watch_.Start();

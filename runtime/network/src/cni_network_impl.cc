@@ -9,6 +9,7 @@
 
 #include "moor/common/files.h"
 #include "moor/common/log.h"
+#include "moor/common/nft.h"
 #include "moor/runtime/cni/config.h"
 #include "moor/runtime/cni/result.h"
 
@@ -86,11 +87,11 @@ Status CniNetwork::Init() {
   MOOR_RETURN_IF_ERROR(routes_.EnsureUnreachable(options_.service_cidr, options_.route_metric));
   MOOR_RETURN_IF_ERROR(routes_.CheckPodSubnet(options_.pod_subnet, options_.bridge));
   const std::string egress = EgressTable();
-  MOOR_RETURN_IF_ERROR(ApplyNftScript(
+  MOOR_RETURN_IF_ERROR(RunNftScript(
       runner_, egress,
       options_.pod_egress ? RenderEgressTable({egress, options_.pod_subnet, options_.cluster_cidr, options_.service_cidr,
                                                options_.bridge})
-                          : RenderEgressRemoval(egress)));
+                          : NftReplaceTablePrefix(egress)));
 
   MOOR_RETURN_IF_ERROR(WriteFileAtomic(cni::ConflistPath(options_), conflist_.dump(2) + "\n"));
   initialized_.store(true);
@@ -224,7 +225,7 @@ Status CniNetwork::RemoveHostState() {
       if (!deleted.ok()) Keep(first, deleted.status());
     }
     Keep(first, routes_.RemoveAdded());
-    Keep(first, ApplyNftScript(runner_, EgressTable(), RenderEgressRemoval(EgressTable())));
+    Keep(first, RunNftScript(runner_, EgressTable(), NftReplaceTablePrefix(EgressTable())));
   }
   return first;
 }

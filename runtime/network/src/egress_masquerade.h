@@ -2,9 +2,6 @@
 
 #include <string>
 
-#include "moor/common/command.h"
-#include "moor/common/status.h"
-
 namespace moor::runtime {
 
 // Pod egress: one nftables table `ip <table>` with a NAT postrouting rule that masquerades what
@@ -19,12 +16,8 @@ struct EgressRule {
   std::string bridge;        // "moor0"
 };
 
-// The `nft -f` script that replaces the table in one transaction (it may not exist yet).
+// The `nft -f` script that replaces the table in one transaction (it may not exist yet). Run it
+// with RunNftScript (moor/common/nft.h); NftReplaceTablePrefix alone deletes the table.
 std::string RenderEgressTable(const EgressRule& rule);
-// The `nft -f` script that deletes the table (it may not exist).
-std::string RenderEgressRemoval(const std::string& table);
-
-// Runs one script with `nft -f -` through `runner`; kUnavailable naming the table on failure.
-Status ApplyNftScript(CommandRunner& runner, const std::string& table, const std::string& script);
 
 }  // namespace moor::runtime

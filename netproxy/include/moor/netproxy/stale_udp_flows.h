@@ -1,5 +1,6 @@
 #pragma once
 
+#include <compare>
 #include <string>
 #include <vector>
 
@@ -16,7 +17,7 @@ struct UdpFlowFilter {
   int orig_dst_port = 0;  // the service port, or the node port
   std::string reply_src;  // the backend the flow was sent to; "" = any (flows that were refused)
   int reply_src_port = 0;
-  bool operator==(const UdpFlowFilter&) const = default;
+  auto operator<=>(const UdpFlowFilter&) const = default;
 };
 
 // UDP has no connection to end, so a client that keeps its source port keeps its conntrack
