@@ -13,7 +13,7 @@ JOBS       ?= $(shell nproc)
 
 # Debian 12 packages moor needs to build, test and run (see docs/development.md).
 PACKAGES := build-essential cmake ninja-build pkg-config git ca-certificates \
-            libyaml-cpp-dev nlohmann-json3-dev libsqlite3-dev sqlite3 libcpprest-dev libssl-dev \
+            libyaml-cpp-dev nlohmann-json3-dev libsqlite3-dev sqlite3 libcpprest-dev libboost-dev libssl-dev \
             libcli11-dev libgtest-dev libgmock-dev libgit2-dev libarchive-dev \
             python3 python3-kubernetes procps iproute2 curl libcurl4-openssl-dev \
             runc conmon containernetworking-plugins nftables conntrack iptables \

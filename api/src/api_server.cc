@@ -1,10 +1,5 @@
 #include "moor/api/api_server.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <chrono>
 
 #include "discovery.h"
@@ -57,35 +52,6 @@ StatusOr<ListenAddress> ParseListen(const std::string& listen) {
   return out;
 }
 
-// A port that was free a moment ago: binds a socket to host:0 and reads the port back.
-StatusOr<uint16_t> ProbeFreePort(const std::string& host) {
-  bool v6 = host.find(':') != std::string::npos;
-  int fd = ::socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return UnavailableError("socket() failed");
-  sockaddr_storage addr{};
-  socklen_t len = 0;
-  if (v6) {
-    auto* a = reinterpret_cast<sockaddr_in6*>(&addr);
-    a->sin6_family = AF_INET6;
-    if (inet_pton(AF_INET6, host.c_str(), &a->sin6_addr) != 1) a->sin6_addr = in6addr_loopback;
-    len = sizeof(sockaddr_in6);
-  } else {
-    auto* a = reinterpret_cast<sockaddr_in*>(&addr);
-    a->sin_family = AF_INET;
-    if (inet_pton(AF_INET, host.c_str(), &a->sin_addr) != 1) a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    len = sizeof(sockaddr_in);
-  }
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), len) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    ::close(fd);
-    return UnavailableError("cannot bind a probe socket on " + host);
-  }
-  uint16_t port = v6 ? ntohs(reinterpret_cast<sockaddr_in6*>(&addr)->sin6_port)
-                     : ntohs(reinterpret_cast<sockaddr_in*>(&addr)->sin_port);
-  ::close(fd);
-  return port;
-}
-
 bool ConstantTimeEquals(const std::string& a, const std::string& b) {
   unsigned char diff = a.size() == b.size() ? 0 : 1;
   const std::string& other = a.size() == b.size() ? b : a;
@@ -119,24 +85,16 @@ class ApiServerImpl {
     server_options.host = addr.host;
     server_options.cert_file = certs.serving_cert;
     server_options.key_file = certs.serving_key;
-    const int attempts = addr.port == 0 ? 5 : 1;
-    Status last;
-    for (int i = 0; i < attempts; ++i) {
-      if (addr.port == 0) {
-        MOOR_ASSIGN_OR_RETURN(server_options.port, ProbeFreePort(addr.host));
-      } else {
-        server_options.port = addr.port;
-      }
-      http_ = NewCpprestHttpServer();
-      last = http_->Start(server_options, [this](const HttpRequest& req) { return Handle(req); });
-      if (last.ok()) {
-        port_ = server_options.port;
-        LogInfo("API server listening", {{"url", url()}});
-        return Status::Ok();
-      }
+    server_options.port = addr.port;
+    http_ = NewHttpsServer();
+    auto port = http_->Start(server_options, [this](const HttpRequest& req) { return Handle(req); });
+    if (!port.ok()) {
       http_.reset();
+      return port.status();
     }
-    return last;
+    port_ = *port;
+    LogInfo("API server listening", {{"url", url()}});
+    return Status::Ok();
   }
 
   void Stop() {

@@ -12,8 +12,9 @@
 
 namespace moor::api {
 
-// The seam between moor's API logic and the HTTP library (cpprestsdk, which is in
-// maintenance mode): nothing outside cpprest_http_server.cc sees the library.
+// The seam between moor's API logic and the HTTP/1.1 + TLS plumbing: https_server.cc (sockets,
+// threads, OpenSSL through tls_connection.h) and http_wire.cc (Boost.Beast's parser). Handlers
+// see only these types.
 
 struct HttpRequest {
   std::string method;                          // "GET", "POST", ...
@@ -53,8 +54,8 @@ struct HttpResponse {
 using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
 
 struct HttpsServerOptions {
-  std::string host;  // "127.0.0.1", "::1", "0.0.0.0"
-  uint16_t port = 0;
+  std::string host;   // "127.0.0.1", "::1", "0.0.0.0", "::" or a name that resolves locally
+  uint16_t port = 0;  // 0: a free port the kernel picks
   std::filesystem::path cert_file;  // PEM chain
   std::filesystem::path key_file;   // PEM private key
 };
@@ -62,16 +63,18 @@ struct HttpsServerOptions {
 class HttpServer {
  public:
   virtual ~HttpServer() = default;
-  // Begins serving `handler` (called concurrently from several threads). kUnavailable if
-  // the address cannot be bound.
-  virtual Status Start(const HttpsServerOptions& options, HttpHandler handler) = 0;
-  // Ends every stream (writers report closed; stream functions must return promptly), waits
-  // for them, then stops listening. Idempotent.
+  // Begins serving `handler` (called concurrently from several threads) and returns the port it
+  // listens on. kUnavailable if the address cannot be bound, kInvalidArgument if the
+  // certificate or key cannot be used.
+  virtual StatusOr<uint16_t> Start(const HttpsServerOptions& options, HttpHandler handler) = 0;
+  // Stops accepting, ends every connection and stream (writers report closed; stream functions
+  // must return promptly), and returns once no handler runs any more. Idempotent.
   virtual void Stop() = 0;
 };
 
-// The cpprestsdk implementation. Limit: cpprestsdk cannot listen on port 0 and report the
-// port it bound, so callers choose the port (ApiServer probes for a free one).
-std::unique_ptr<HttpServer> NewCpprestHttpServer();
+// The implementation on plain sockets: a thread per connection with blocking, deadline-bound
+// TLS I/O (a connection idle for 2 minutes between requests is closed), at most 512
+// connections at once.
+std::unique_ptr<HttpServer> NewHttpsServer();
 
 }  // namespace moor::api

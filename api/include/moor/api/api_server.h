@@ -48,10 +48,8 @@ class ApiServerImpl;
 class ApiServer {
  public:
   // Ensures the TLS files in options.tls_dir (EnsureServingCertificates with the listen
-  // host), then listens. With port 0 a free port is chosen by binding a probe socket to
-  // port 0 and retrying the listen a few times if another process takes the port in
-  // between (the HTTP library cannot report the port it bound). kInvalidArgument for bad
-  // options; kUnavailable if the address cannot be bound.
+  // host), then listens. With port 0 the kernel picks a free port (port() reports it).
+  // kInvalidArgument for bad options; kUnavailable if the address cannot be bound.
   static StatusOr<std::unique_ptr<ApiServer>> Start(ApiServerOptions options);
 
   ~ApiServer();
