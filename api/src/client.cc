@@ -144,10 +144,15 @@ StatusOr<Object> ApiClient::UpdateStatus(const Object& obj) {
   return SendObject("PUT", ResourcePath(*kind, ObjectNamespace(*kind, obj), manifests::NameOf(obj)) + "/status", obj);
 }
 
-StatusOr<Object> ApiClient::Delete(const KindInfo& kind, const std::string& ns, const std::string& name) {
+StatusOr<Object> ApiClient::Delete(const KindInfo& kind, const std::string& ns, const std::string& name,
+                                   const DeleteOptions& options) {
   TransportRequest r = Request(config_, "DELETE", ResourcePath(kind, ns, name));
   r.headers["Content-Type"] = "application/json";
-  r.body = R"({"kind":"DeleteOptions","apiVersion":"v1","propagationPolicy":"Background"})";
+  Object body = {{"kind", "DeleteOptions"}, {"apiVersion", "v1"}, {"propagationPolicy", "Background"}};
+  if (options.grace_period_seconds) body["gracePeriodSeconds"] = *options.grace_period_seconds;
+  if (!options.precondition_uid.empty()) body["preconditions"]["uid"] = options.precondition_uid;
+  if (options.precondition_rv) body["preconditions"]["resourceVersion"] = std::to_string(*options.precondition_rv);
+  r.body = body.dump();
   MOOR_ASSIGN_OR_RETURN(TransportResponse resp, transport_->Send(r));
   return ParseJson(resp);
 }

@@ -55,6 +55,21 @@ std::string RandomSuffix() {
   return out;
 }
 
+// A store error of a write. The store's 409 messages are kube-apiserver's own and say more
+// than the generic ones (which precondition failed, that the object is being deleted), so they
+// are sent as they are; everything else as StoreErrorResponse words it.
+HttpResponse WriteErrorResponse(const Status& status, const manifests::KindInfo& kind, const std::string& name) {
+  if (status.code() != StatusCode::kAlreadyExists && status.code() != StatusCode::kConflict) {
+    return StoreErrorResponse(status, kind, name);
+  }
+  StatusDetails details;
+  details.name = name;
+  details.group = kind.group;
+  details.kind = kind.plural;
+  return StatusResponse(409, status.code() == StatusCode::kAlreadyExists ? "AlreadyExists" : "Conflict",
+                        status.message(), details);
+}
+
 // The object of a create/update body, checked against the route, validated and defaulted.
 // On failure *error is the answer to send.
 struct DecodedBody {
@@ -391,7 +406,7 @@ HttpResponse ResourceHandler::Create(const HttpRequest& req, const Route& route)
     return StatusResponse(400, "BadRequest", "resourceVersion should not be set on objects to be created");
   }
   auto created = store_->Create(body->object, store::SourceRef{});
-  if (!created.ok()) return StoreErrorResponse(created.status(), *route.kind, manifests::NameOf(body->object));
+  if (!created.ok()) return WriteErrorResponse(created.status(), *route.kind, manifests::NameOf(body->object));
   HttpResponse resp = JsonResponse(201, Present(*created, route));
   AddWarnings(resp, body->warnings);
   return resp;
@@ -402,36 +417,67 @@ HttpResponse ResourceHandler::Update(const HttpRequest& req, const Route& route)
   auto body = DecodeBody(req, route, load_, !route.status, &error);
   if (!body) return error;
   auto updated = route.status ? store_->UpdateStatus(body->object) : store_->Update(body->object);
-  if (!updated.ok()) return StoreErrorResponse(updated.status(), *route.kind, route.name);
+  if (!updated.ok()) return WriteErrorResponse(updated.status(), *route.kind, route.name);
   HttpResponse resp = JsonResponse(200, Present(*updated, route));
   AddWarnings(resp, body->warnings);
   return resp;
 }
 
-HttpResponse ResourceHandler::Delete(const HttpRequest& req, const Route& route) {
-  std::optional<int64_t> precondition;
+namespace {
+
+// metav1.DeleteOptions from a DELETE: the JSON body, else the query (as kube-apiserver reads
+// them). On failure *error is the answer to send.
+std::optional<store::DeleteOptions> DecodeDeleteOptions(const HttpRequest& req, HttpResponse* error) {
+  store::DeleteOptions out;
+  auto bad = [&](const std::string& message) {
+    *error = StatusResponse(400, "BadRequest", message);
+    return std::nullopt;
+  };
+  auto parse_int = [](const std::string& text) -> std::optional<int64_t> {
+    try {
+      size_t used = 0;
+      int64_t value = std::stoll(text, &used);
+      if (used == text.size()) return value;
+    } catch (...) {
+    }
+    return std::nullopt;
+  };
   if (!req.body.empty()) {
     Object options = Object::parse(req.body, nullptr, false);
-    if (options.is_discarded() || !options.is_object()) {
-      return StatusResponse(400, "BadRequest", "the request body is not valid DeleteOptions");
+    if (options.is_discarded() || !options.is_object()) return bad("the request body is not valid DeleteOptions");
+    const Object& grace = manifests::FieldAt(options, "gracePeriodSeconds");
+    if (grace.is_number_integer()) {
+      out.grace_period_seconds = grace.get<int64_t>();
+    } else if (!grace.is_null()) {
+      return bad("DeleteOptions.gracePeriodSeconds must be an integer");
     }
-    const Object* rv = nullptr;
-    if (options.contains("preconditions") && options["preconditions"].is_object() &&
-        options["preconditions"].contains("resourceVersion")) {
-      rv = &options["preconditions"]["resourceVersion"];
+    const Object& rv = manifests::FieldAt(options, "preconditions.resourceVersion");
+    if (rv.is_string() && !rv.get<std::string>().empty()) {
+      out.precondition_rv = parse_int(rv.get<std::string>());
+      if (!out.precondition_rv) return bad("invalid resourceVersion precondition");
     }
-    if (rv != nullptr && rv->is_string() && !rv->get<std::string>().empty()) {
-      try {
-        precondition = std::stoll(rv->get<std::string>());
-      } catch (...) {
-        return StatusResponse(400, "BadRequest", "invalid resourceVersion precondition");
-      }
-    }
+    out.precondition_uid = manifests::StringAt(options, "preconditions.uid");
   }
+  std::map<std::string, std::string> query = ParseQuery(req.raw_query);
+  if (!out.grace_period_seconds && query.count("gracePeriodSeconds")) {
+    out.grace_period_seconds = parse_int(query["gracePeriodSeconds"]);
+    if (!out.grace_period_seconds) return bad("invalid gracePeriodSeconds: " + query["gracePeriodSeconds"]);
+  }
+  return out;
+}
+
+}  // namespace
+
+HttpResponse ResourceHandler::Delete(const HttpRequest& req, const Route& route) {
+  HttpResponse error;
+  std::optional<store::DeleteOptions> options = DecodeDeleteOptions(req, &error);
+  if (!options) return error;
   store::ObjectKey key{route.kind->kind, route.kind->namespaced ? route.ns.value_or("") : "", route.name};
-  auto deleted = store_->Delete(key, precondition);
-  if (!deleted.ok()) return StoreErrorResponse(deleted.status(), *route.kind, route.name);
-  return JsonResponse(200, Present(*deleted, route));
+  // A bound Pod is only marked (deletionTimestamp) unless the grace is 0; the answer is the
+  // object either way, as kube-apiserver's for pods.
+  auto deleted = store_->Delete(key, *options);
+  if (!deleted.ok()) return WriteErrorResponse(deleted.status(), *route.kind, route.name);
+  return JsonResponse(200, Present(deleted->object, route));
 }
 
 }  // namespace moor::api

@@ -137,7 +137,19 @@ void FolderSource::Run(MonoTime first_resync) {
       }
       batches_.fetch_add(1);
     }
-    if (!have_pending) sync_->DrainStoreChanges();  // keep the store feed's backlog small
+    // Keep the store feed's backlog small; a file that waited for an object being deleted to be
+    // gone is retried at once when it is.
+    if (!have_pending && sync_->DrainStoreChanges()) {
+      Status status = sync_->SyncPaths({});
+      if (!status.ok()) {
+        rescan = true;
+        retry_delay = std::min(retry_delay.count() == 0 ? kFirstRetry : retry_delay * 2, kMaxRetry);
+        retry_at = clock_->Monotonic() + retry_delay;
+        LogError("folder sync failed; will retry",
+                 {{"error", status.ToString()}, {"retry_in_ms", std::to_string(retry_delay.count())}});
+      }
+      batches_.fetch_add(1);
+    }
     if (clock_->Monotonic() >= next_resync) {
       Status status = sync_->SyncAll();
       if (!status.ok()) LogError("folder resync failed", {{"error", status.ToString()}});

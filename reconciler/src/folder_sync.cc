@@ -145,9 +145,12 @@ Status FolderSync::SyncAll() {
   return status;
 }
 
-void FolderSync::DrainStoreChanges() {
+bool FolderSync::DrainStoreChanges() {
   std::lock_guard<std::mutex> lock(mu_);
   DrainFeed();
+  bool ready = retry_ready_ && !retry_.empty();
+  retry_ready_ = false;
+  return ready;
 }
 
 void FolderSync::DrainFeed() {
@@ -162,6 +165,14 @@ void FolderSync::DrainFeed() {
     if (!next->has_value()) break;
     const store::WatchEvent& event = **next;
     ObjectKey key = manifests::KeyOf(event.object);
+    if (event.type == store::WatchEvent::Type::kDeleted) {
+      auto waiting = waiting_for_removal_.find(key);
+      if (waiting != waiting_for_removal_.end()) {
+        retry_.insert(waiting->second);
+        retry_ready_ = true;
+        waiting_for_removal_.erase(waiting);
+      }
+    }
     auto owned = owned_.find(key);
     bool ours = owned != owned_.end();
     if (!ours && !declared_by_.count(key)) continue;  // nothing a file of this source cares about
@@ -365,7 +376,8 @@ Status FolderSync::ProcessBatch(const std::map<std::string, Candidate>& candidat
       ForgetOwned(key);  // deleted through the API
       continue;
     }
-    batch.stored[key] = StoredObject{record->source, ContentHash(record->object)};
+    bool being_deleted = !manifests::StringAt(record->object, "metadata.deletionTimestamp").empty();
+    batch.stored[key] = StoredObject{record->source, ContentHash(record->object), being_deleted};
     if (record->source.source == options_.source_name) {
       RememberOwned(key, record->source, record->object);
     } else {
@@ -391,7 +403,21 @@ Status FolderSync::ProcessBatch(const std::map<std::string, Candidate>& candidat
   }
   for (Loaded& one : loaded) batch.files.push_back(std::move(one.input));
 
+  std::set<ObjectKey> being_deleted;
+  for (const auto& [key, stored] : batch.stored) {
+    if (stored.being_deleted) being_deleted.insert(key);
+  }
   std::vector<FilePlan> plans = PlanBatch(std::move(batch));
+  // A file that failed for an object still being deleted is retried as soon as it is gone.
+  for (const FilePlan& plan : plans) {
+    for (auto it = waiting_for_removal_.begin(); it != waiting_for_removal_.end();) {
+      it = it->second == plan.path ? waiting_for_removal_.erase(it) : std::next(it);
+    }
+    if (plan.result != "Failed") continue;
+    for (const store::ObjectOutcome& o : plan.outcomes) {
+      if (o.action == "failed" && being_deleted.count(o.key)) waiting_for_removal_[o.key] = plan.path;
+    }
+  }
   double planning_seconds = Seconds(options_.clock->Monotonic() - planning_started);
   Status first_failure;
   int failures = 0;
@@ -454,7 +480,9 @@ Status FolderSync::CommitPlan(const FilePlan& plan, const Loaded& loaded, double
   for (size_t i = 0; i < committed->size() && i < txn.ops.size(); ++i) {
     const store::OpResult& result = (*committed)[i];
     if (result.action != store::OpResult::Action::kUnchanged) ++own_writes_;
-    if (result.action == store::OpResult::Action::kDeleted) {
+    // A pruned pod that is only marked for deletion (Terminating) is let go of too: it is on
+    // its way out, and its node removes it.
+    if (result.action == store::OpResult::Action::kDeleted || txn.ops[i].type == store::WriteOp::Type::kDelete) {
       ForgetOwned(result.key);
     } else if (txn.ops[i].source) {
       RememberOwned(result.key, *txn.ops[i].source, result.object);

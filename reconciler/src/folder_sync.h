@@ -35,8 +35,9 @@ class FolderSync {
   Status SyncPaths(const std::set<std::string>& paths);
 
   // Reads what is waiting on the store's change feed (keeps its backlog small between
-  // resyncs). Never blocks.
-  void DrainStoreChanges();
+  // resyncs). Never blocks. True if a file now waits for a retry that can succeed: an object
+  // it declares that was being deleted is gone (call SyncPaths({}) to create it again).
+  bool DrainStoreChanges();
 
  private:
   struct FileStat {
@@ -100,6 +101,10 @@ class FolderSync {
   std::map<ObjectKey, OwnedObject> owned_;                    // GUARDED_BY(mu_)
   std::map<std::string, std::set<ObjectKey>> owned_by_path_;  // GUARDED_BY(mu_)
   std::set<std::string> retry_;                               // GUARDED_BY(mu_)
+  // Objects being deleted that a file declares (it failed for them), with that file: once the
+  // feed shows one gone, the file is retried at once.
+  std::map<ObjectKey, std::string> waiting_for_removal_;       // GUARDED_BY(mu_)
+  bool retry_ready_ = false;                                  // GUARDED_BY(mu_)
   std::unique_ptr<store::Watcher> feed_;                      // GUARDED_BY(mu_), the store's change feed
   std::set<ObjectKey> changed_keys_;                          // GUARDED_BY(mu_), seen on the feed
   MonoTime last_full_list_{};                                 // GUARDED_BY(mu_)

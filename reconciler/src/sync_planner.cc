@@ -132,6 +132,12 @@ class Planner {
                          w.file->path + " cannot take it over");
           continue;
         }
+        if (stored != input_.stored.end() && stored->second.being_deleted) {
+          FailObject(w, d.key,
+                     d.key.ToString() + " is being deleted (Terminating); " + w.file->path +
+                         " creates it again once it is gone");
+          continue;
+        }
         if (auto holder = HolderOtherThan(d.key, w.file->path)) {
           FailObject(w, d.key,
                      d.key.ToString() + " is declared in both " + *holder + " and " + w.file->path + "; " + *holder +

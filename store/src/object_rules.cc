@@ -41,6 +41,16 @@ Status DeletePreconditionFailed(const manifests::ObjectKey& key, int64_t precond
                        ", ResourceVersion in object meta: " + std::to_string(stored_rv));
 }
 
+Status BeingDeletedExists(const manifests::ObjectKey& key) {
+  return AlreadyExistsError("object is being deleted: " + Quoted(key) +
+                            " already exists (Terminating); it can be created again once it is gone");
+}
+
+Status BeingDeletedUpdate(const manifests::ObjectKey& key) {
+  return ConflictError("Operation cannot be fulfilled on " + Quoted(key) +
+                       ": the object is being deleted (Terminating); it can be created again once it is gone");
+}
+
 std::string NewUid() {
   std::string hex = RandomHex(16);
   hex[12] = '4';                                    // version 4

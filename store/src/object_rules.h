@@ -22,6 +22,10 @@ Status NotFound(const manifests::ObjectKey& key);
 Status StaleResourceVersion(const manifests::ObjectKey& key);
 Status UidMismatch(const manifests::ObjectKey& key, std::string_view precondition_uid, std::string_view stored_uid);
 Status DeletePreconditionFailed(const manifests::ObjectKey& key, int64_t precondition_rv, int64_t stored_rv);
+// A create of a name whose object is still being deleted (kAlreadyExists), and an update of
+// such an object (kConflict).
+Status BeingDeletedExists(const manifests::ObjectKey& key);
+Status BeingDeletedUpdate(const manifests::ObjectKey& key);
 
 // A random UUID in version-4 format ("3f0c...-....-4...-[89ab]...-............").
 std::string NewUid();

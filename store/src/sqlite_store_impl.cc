@@ -258,6 +258,22 @@ StatusOr<Object> SqliteStore::Delete(const ObjectKey& key, std::optional<int64_t
   return RunOp(op);
 }
 
+StatusOr<OpResult> SqliteStore::Delete(const ObjectKey& key, const DeleteOptions& options) {
+  WriteOp op;
+  op.type = WriteOp::Type::kDelete;
+  op.key = key;
+  op.precondition_rv = options.precondition_rv;
+  op.precondition_uid = options.precondition_uid;
+  op.grace_period_seconds = options.grace_period_seconds;
+  MOOR_ASSIGN_OR_RETURN(std::vector<OpResult> results,
+                        RunWrite([&](WriteTxn& txn) -> StatusOr<std::vector<OpResult>> {
+                          MOOR_ASSIGN_OR_RETURN(OpResult r, txn.Execute(op));
+                          return std::vector<OpResult>{std::move(r)};
+                        }));
+  if (results.empty()) return InternalError("store: delete returned no result");
+  return std::move(results.front());
+}
+
 StatusOr<std::vector<OpResult>> SqliteStore::Commit(const Transaction& transaction) {
   return RunWrite([&](WriteTxn& txn) -> StatusOr<std::vector<OpResult>> {
     std::vector<OpResult> results;

@@ -31,4 +31,13 @@ StatusOr<manifests::Object> StoreClusterClient::Update(const manifests::Object& 
 StatusOr<manifests::Object> StoreClusterClient::UpdateStatus(const manifests::Object& obj) { return store_.UpdateStatus(obj); }
 Status StoreClusterClient::RecordEvent(const EventInput& event) { return store_.RecordEvent(event); }
 
+StatusOr<manifests::Object> StoreClusterClient::Delete(const manifests::ObjectKey& key, const DeleteOptions& options) {
+  MOOR_ASSIGN_OR_RETURN(OpResult result, store_.Delete(key, options));
+  return std::move(result.object);
+}
+
+StatusOr<Object> ClusterClient::Delete(const ObjectKey& key, const DeleteOptions&) {
+  return FailedPreconditionError("this cluster client cannot delete " + key.ToString());
+}
+
 }  // namespace moor::store

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "change_feed.h"
+#include "graceful_delete.h"
 #include "object_rules.h"
 
 namespace moor::store {
@@ -26,6 +27,16 @@ StatusOr<std::optional<Object>> ParseStatus(const StoredRow& row) {
   if (!row.status) return std::optional<Object>();
   MOOR_ASSIGN_OR_RETURN(Object status, ParseStoredJson(*row.status, row.key.ToString() + " status"));
   return std::optional<Object>(std::move(status));
+}
+
+// False if the stored body certainly has no metadata.deletionTimestamp (a cheap look at the
+// text, so that updates of other objects need not parse what they replace).
+bool MayBeBeingDeleted(const StoredRow& row) { return row.body.find("\"deletionTimestamp\"") != std::string::npos; }
+
+// Removes what only a delete may set from the metadata a client sent.
+void EraseDeletionFields(Object& meta) {
+  meta.erase("deletionTimestamp");
+  meta.erase("deletionGracePeriodSeconds");
 }
 
 Status RequireObject(const Object& obj) {
@@ -69,13 +80,17 @@ StatusOr<OpResult> WriteTxn::Execute(const WriteOp& op) {
       ObjectKey key = manifests::KeyOf(op.object);
       if (!key.name.empty()) {
         MOOR_ASSIGN_OR_RETURN(std::optional<StoredRow> existing, Load(key));
+        if (existing && MayBeBeingDeleted(*existing)) {
+          MOOR_ASSIGN_OR_RETURN(Object stored, ParseStoredJson(existing->body, key.ToString()));
+          if (IsBeingDeleted(stored)) return BeingDeletedExists(key);
+        }
         if (existing) return Update(op.object, op.precondition_rv, op.source);
       }
       if (op.precondition_rv) return NotFound(key);  // a precondition needs an existing object
       return Create(op.object, op.source.value_or(SourceRef{}));
     }
     case WriteOp::Type::kDelete:
-      return Delete(op.key, op.precondition_rv);
+      return Delete(op);
   }
   return InvalidArgumentError("unknown write op type");
 }
@@ -101,7 +116,10 @@ StatusOr<OpResult> WriteTxn::Create(const Object& obj, const SourceRef& source) 
     }
   } else {
     MOOR_ASSIGN_OR_RETURN(std::optional<StoredRow> existing, Load(key));
-    if (existing) return AlreadyExists(key);
+    if (existing) {
+      MOOR_ASSIGN_OR_RETURN(Object stored, ParseStoredJson(existing->body, key.ToString()));
+      return IsBeingDeleted(stored) ? BeingDeletedExists(key) : AlreadyExists(key);
+    }
   }
 
   StoredRow row;
@@ -116,6 +134,7 @@ StatusOr<OpResult> WriteTxn::Create(const Object& obj, const SourceRef& source) 
   meta["generation"] = row.generation;
   meta["creationTimestamp"] = row.creation_timestamp;
   meta.erase("resourceVersion");
+  EraseDeletionFields(meta);
   row.body = DumpJson(body);
   MOOR_RETURN_IF_ERROR(WriteRow(row));
 
@@ -158,6 +177,10 @@ StatusOr<OpResult> WriteTxn::Update(const Object& obj, std::optional<int64_t> pr
     return Status::Ok();
   };
 
+  if (MayBeBeingDeleted(row)) {
+    MOOR_RETURN_IF_ERROR(parse_stored());
+    if (IsBeingDeleted(*stored)) return BeingDeletedUpdate(key);
+  }
   // The desired body with the server-owned fields taken from the stored object, and what
   // controllers filled in kept where the new object leaves it out.
   Object body = obj;
@@ -168,6 +191,7 @@ StatusOr<OpResult> WriteTxn::Update(const Object& obj, std::optional<int64_t> pr
   body.erase("status");
   Object& meta = body["metadata"];
   meta.erase("resourceVersion");
+  EraseDeletionFields(meta);  // only a delete sets them
   meta["uid"] = row.uid;
   meta["creationTimestamp"] = row.creation_timestamp;
   meta["generation"] = row.generation;
@@ -223,15 +247,51 @@ StatusOr<OpResult> WriteTxn::UpdateStatus(const Object& obj, std::optional<int64
   return WriteModified(row, key, std::move(body), status_json);
 }
 
-StatusOr<OpResult> WriteTxn::Delete(const ObjectKey& key, std::optional<int64_t> precondition_rv) {
+StatusOr<OpResult> WriteTxn::Delete(const WriteOp& op) {
+  const ObjectKey& key = op.key;
   MOOR_ASSIGN_OR_RETURN(std::optional<StoredRow> existing, Load(key));
   if (!existing) return NotFound(key);
-  const StoredRow& row = *existing;
-  if (precondition_rv && *precondition_rv != row.resource_version) {
-    return DeletePreconditionFailed(key, *precondition_rv, row.resource_version);
+  StoredRow& row = *existing;
+  if (op.precondition_rv && *op.precondition_rv != row.resource_version) {
+    return DeletePreconditionFailed(key, *op.precondition_rv, row.resource_version);
+  }
+  if (!op.precondition_uid.empty() && op.precondition_uid != row.uid) {
+    return UidMismatch(key, op.precondition_uid, row.uid);
   }
   MOOR_ASSIGN_OR_RETURN(Object body, ParseStoredJson(row.body, key.ToString()));
   MOOR_ASSIGN_OR_RETURN(std::optional<Object> status, ParseStatus(row));
+  if (key.kind != "Pod") return Remove(row, std::move(body), status);
+
+  Object whole = body;
+  if (status) whole["status"] = *status;
+  DeleteDecision decision = DecideDelete(whole, op.grace_period_seconds, clock_.Now());
+  switch (decision.action) {
+    case DeleteDecision::Action::kRemove:
+      return Remove(row, std::move(body), status);
+    case DeleteDecision::Action::kPending: {
+      OpResult result;
+      result.action = OpResult::Action::kUnchanged;
+      result.key = key;
+      result.object = AssembleObject(std::move(body), status, row.resource_version);
+      return result;
+    }
+    case DeleteDecision::Action::kMark:
+      break;
+  }
+  Object& meta = body["metadata"];
+  bool first = !IsBeingDeleted(body);
+  meta["deletionTimestamp"] = decision.deletion_timestamp;
+  meta["deletionGracePeriodSeconds"] = decision.grace_seconds;
+  if (first) {
+    row.generation += 1;  // as kube-apiserver: the start of a graceful deletion is a new generation
+    meta["generation"] = row.generation;
+  }
+  row.body = DumpJson(body);
+  return WriteModified(row, key, std::move(body), status);
+}
+
+StatusOr<OpResult> WriteTxn::Remove(const StoredRow& row, Object body, const std::optional<Object>& status) {
+  const ObjectKey& key = row.key;
   MOOR_ASSIGN_OR_RETURN(SqliteStatement * stmt,
                         conn_.Prepare("DELETE FROM objects WHERE kind=?1 AND namespace=?2 AND name=?3"));
   stmt->BindText(1, key.kind);

@@ -57,7 +57,10 @@ class WriteTxn {
   StatusOr<OpResult> Create(const Object& obj, const SourceRef& source);
   StatusOr<OpResult> Update(const Object& obj, std::optional<int64_t> precondition_rv,
                             const std::optional<SourceRef>& source);
-  StatusOr<OpResult> Delete(const ObjectKey& key, std::optional<int64_t> precondition_rv);
+  // op.key, with op's preconditions and grace period (graceful deletion: see WriteOp).
+  StatusOr<OpResult> Delete(const WriteOp& op);
+  // Removes the row and records the DELETED change.
+  StatusOr<OpResult> Remove(const StoredRow& row, Object body, const std::optional<Object>& status);
 
   // Takes the next resourceVersion for `row`, writes it, and records a MODIFIED change of the
   // object assembled from `body` and `status`.

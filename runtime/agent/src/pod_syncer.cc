@@ -234,11 +234,47 @@ std::optional<milliseconds> PodSyncer::Sync(const std::string& key) {
   for (const std::string& uid : stale) merge(Terminate(uid));
   // A replaced pod (same name, new uid) starts only once the old one is gone.
   if (pod && !stale.empty() && requeue) return requeue;
-  if (pod) merge(SyncDesired(*pod));
+  if (pod && IsBeingDeleted(*pod)) {
+    merge(FinishDeletion(*pod));
+  } else if (pod) {
+    merge(SyncDesired(*pod));
+  }
   return requeue;
 }
 
-std::optional<milliseconds> PodSyncer::Terminate(const std::string& uid) {
+std::optional<milliseconds> PodSyncer::FinishDeletion(const Object& pod) {
+  std::string uid = UidOf(pod);
+  std::string key = manifests::NamespaceOf(pod) + "/" + manifests::NameOf(pod);
+  bool known;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    known = pods_.count(uid) > 0;
+  }
+  if (known) {
+    LocalPod& local = LocalFor(uid, manifests::NamespaceOf(pod), manifests::NameOf(pod));
+    const Object& grace = manifests::FieldAt(pod, "metadata.deletionGracePeriodSeconds");
+    if (grace.is_number_integer()) local.grace_seconds = std::max(0, grace.get<int>());
+    // A later delete may have shortened the grace: never wait past now + the new one.
+    WallTime latest = clock_.Now() + std::chrono::seconds(local.grace_seconds);
+    if (local.terminate_deadline && *local.terminate_deadline > latest) local.terminate_deadline = latest;
+    std::optional<milliseconds> again = Terminate(uid, &pod);
+    if (again) return again;
+  }
+  // Nothing of it is left on this node: remove the object for good (kubelet's final delete).
+  store::DeleteOptions options;
+  options.grace_period_seconds = 0;
+  options.precondition_uid = uid;
+  auto deleted = options_.cluster->Delete(ObjectKey{"Pod", manifests::NamespaceOf(pod), manifests::NameOf(pod)}, options);
+  if (!deleted.ok() && deleted.status().code() != StatusCode::kNotFound &&
+      deleted.status().code() != StatusCode::kConflict) {  // kConflict: another pod has the name now
+    LogWarn("removing a deleted pod failed", {{"pod", key}, {"error", deleted.status().ToString()}});
+    return milliseconds(1000);
+  }
+  LogInfo("deleted pod removed", {{"pod", key}, {"uid", uid}});
+  return std::nullopt;
+}
+
+std::optional<milliseconds> PodSyncer::Terminate(const std::string& uid, const Object* deleted) {
   LocalPod* local_ptr;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -255,6 +291,10 @@ std::optional<milliseconds> PodSyncer::Terminate(const std::string& uid) {
       LogInfo("stopping pod", {{"pod", local.ns + "/" + local.name}, {"grace", std::to_string(local.grace_seconds) + "s"}});
       for (const auto& [id, c] : local.containers) {
         if (c.instance.state == ContainerState::kRunning) {
+          if (deleted != nullptr) {
+            RecordEvent(*deleted, "Normal", "Killing", "Stopping container " + c.instance.name,
+                        "spec.containers{" + c.instance.name + "}");
+          }
           Status st = options_.runtime->Kill(id, SIGTERM);
           if (!st.ok()) LogWarn("SIGTERM failed", {{"container", id}, {"error", st.ToString()}});
         }
@@ -272,6 +312,7 @@ std::optional<milliseconds> PodSyncer::Terminate(const std::string& uid) {
     }
     return milliseconds(200);
   }
+  if (deleted != nullptr && !local.containers.empty()) WriteFinalStatus(*deleted, local);
   std::set<std::string> gone;
   for (const auto& [id, c] : local.containers) gone.insert(id);
   for (const std::string& id : gone) {
@@ -300,6 +341,25 @@ std::optional<milliseconds> PodSyncer::Terminate(const std::string& uid) {
   published_.erase(uid);
   pods_.erase(uid);
   return std::nullopt;
+}
+
+void PodSyncer::WriteFinalStatus(const Object& pod, LocalPod& local) {
+  // As kubelet for a deleted pod: its containers terminated (none restarts), the pod not ready,
+  // its phase Succeeded if every container exited with 0, else Failed.
+  Object view = pod;
+  view["spec"]["restartPolicy"] = "Never";
+  PodObservation obs = Observe(view, local);
+  const Object& previous = pod.contains("status") ? pod["status"] : Object();
+  Object status = BuildPodStatus(view, obs, previous, host_ip_);
+  if (status == previous) return;
+  Object update = pod;
+  update["status"] = status;
+  update["metadata"].erase("resourceVersion");
+  auto written = options_.cluster->UpdateStatus(update);
+  if (!written.ok() && written.status().code() != StatusCode::kNotFound) {
+    LogWarn("writing the final pod status failed", {{"pod", local.ns + "/" + local.name},
+                                                     {"error", written.status().ToString()}});
+  }
 }
 
 PodObservation PodSyncer::Observe(const Object& pod, LocalPod& local) {

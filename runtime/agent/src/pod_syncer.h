@@ -60,9 +60,19 @@ class PodSyncer {
   };
 
   std::optional<std::chrono::milliseconds> SyncDesired(const Object& pod);
-  std::optional<std::chrono::milliseconds> Terminate(const std::string& uid);
+  // Stops and removes everything of pod `uid` (SIGTERM, SIGKILL after local.grace_seconds);
+  // nullopt once nothing is left. With `deleted` (the pod object, being deleted) it also
+  // records the Killing events and writes the pod's final status (containers terminated)
+  // before the containers are removed.
+  std::optional<std::chrono::milliseconds> Terminate(const std::string& uid, const Object* deleted = nullptr);
+  // A pod bound here with metadata.deletionTimestamp: stop it with its
+  // deletionGracePeriodSeconds, remove what it has on this node, then remove the object (grace
+  // 0, uid precondition: a pod re-created under the same name meanwhile stays).
+  std::optional<std::chrono::milliseconds> FinishDeletion(const Object& pod);
   void Refresh(LocalPod& local);
   PodObservation Observe(const Object& pod, LocalPod& local);
+  // Writes the status of deleted `pod` once its containers stopped (see FinishDeletion).
+  void WriteFinalStatus(const Object& pod, LocalPod& local);
   Status CreateSandbox(const Object& pod, LocalPod& local);
   void StartContainer(const Object& pod, const Object& container, bool init, int attempt, LocalPod& local,
                       const PodObservation& obs);

@@ -613,5 +613,50 @@ TEST(FolderSourceRetryTest, AFailedBatchIsRetriedUntilItApplies) {
   (*source)->Stop();
 }
 
+// A bound pod whose file goes is deleted gracefully (Terminating: it stays until its node
+// removes it). Its file coming back meanwhile fails with a clear error and nothing is lost: once
+// the old pod is gone (seen on the store's feed, not at the next resync) the file is retried and
+// creates the pod anew.
+TEST_F(FolderSourceTest, ARemovedFilesBoundPodTerminatesAndItsReturnWaitsUntilItIsGone) {
+  const std::string pod_yaml =
+      "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\nspec:\n  nodeName: n1\n"
+      "  terminationGracePeriodSeconds: 30\n  containers:\n  - name: web\n    image: busybox\n";
+  const ObjectKey pod{"Pod", "default", "web"};
+  auto terminating = [&] {
+    auto r = Get(pod);
+    return r && !manifests::StringAt(r->object, "metadata.deletionTimestamp").empty();
+  };
+  WriteFile(root_ / "web.yaml", Docs({pod_yaml, ConfigMapYaml("web", "1")}));
+  StartSource();  // resync every 300 s: only the feed can bring the retry below
+  std::string old_uid = Uid(pod);
+  ASSERT_FALSE(old_uid.empty());
+
+  fs::remove(root_ / "web.yaml");
+  ASSERT_TRUE(WaitFor([&] { return LatestResult("web.yaml") == "Removed"; }));
+  EXPECT_TRUE(terminating()) << "the bound pod should be Terminating, not gone";
+  EXPECT_FALSE(Exists(Cm("web")));
+
+  WriteFile(root_ / "web.yaml", Docs({pod_yaml, ConfigMapYaml("web", "2")}));
+  ASSERT_TRUE(WaitFor([&] { return LatestResult("web.yaml") == "Failed"; }));
+  auto failed = LatestRecord("web.yaml");
+  std::string errors;
+  for (const std::string& e : failed->errors) errors += e + "\n";
+  EXPECT_NE(errors.find("Pod/default/web is being deleted (Terminating); web.yaml creates it again once it is gone"),
+            std::string::npos)
+      << errors;
+  EXPECT_EQ(Uid(pod), old_uid);
+  EXPECT_TRUE(terminating());
+
+  // The node removes the old pod (grace 0, its uid): the file is applied again at once.
+  store::DeleteOptions node_delete;
+  node_delete.grace_period_seconds = 0;
+  node_delete.precondition_uid = old_uid;
+  ASSERT_TRUE(store_->Delete(pod, node_delete).ok());
+  ASSERT_TRUE(WaitFor([&] { return Exists(pod) && Uid(pod) != old_uid; })) << "the pod was not created again";
+  EXPECT_FALSE(terminating());
+  EXPECT_EQ(Data(Cm("web")), "2");
+  EXPECT_TRUE(WaitFor([&] { return LatestResult("web.yaml") == "Applied"; }));
+}
+
 }  // namespace
 }  // namespace moor::reconciler

@@ -5,6 +5,7 @@
 // are in-memory fakes; the resync and heartbeat are an hour, so only the watch can bring a change.
 #include "moor/runtime/node_agent.h"
 
+#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -171,6 +172,22 @@ class AgentClient final : public store::ClusterClient {
   StatusOr<Object> Update(const Object& obj) override { return For(obj).Update(obj); }
   StatusOr<Object> UpdateStatus(const Object& obj) override { return For(obj).UpdateStatus(obj); }
   Status RecordEvent(const store::EventInput& event) override { return main_.RecordEvent(event); }
+  StatusOr<Object> Delete(const ObjectKey& key, const store::DeleteOptions& options) override {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      deletes_.push_back(options);
+    }
+    before_delete(key, options);
+    return For(key.kind).Delete(key, options);
+  }
+
+  // Runs before each Delete the agent sends is carried out.
+  std::function<void(const ObjectKey&, const store::DeleteOptions&)> before_delete =
+      [](const ObjectKey&, const store::DeleteOptions&) {};
+  std::vector<store::DeleteOptions> deletes() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return deletes_;
+  }
 
  private:
   store::StoreClusterClient& For(const std::string& kind) { return kind == "Node" ? nodes_ : main_; }
@@ -179,6 +196,8 @@ class AgentClient final : public store::ClusterClient {
   store::StoreClusterClient main_;
   store::StoreClusterClient nodes_;
   std::atomic<int> pod_watches_{0};
+  std::mutex mu_;
+  std::vector<store::DeleteOptions> deletes_;  // GUARDED_BY(mu_)
 };
 
 Object PodOn(const std::string& name, const std::string& node) {
@@ -281,13 +300,152 @@ TEST_F(NodeAgentWatchTest, TearsDownAPodDeletedWhileItsWatchFellBehind) {
   ASSERT_TRUE(WaitFor([&] { return PhaseOf("web") == "Running"; })) << "phase \"" << PhaseOf("web") << "\"";
   ASSERT_EQ(network_.sandbox_count(), 1);
 
-  auto deleted = store_->Delete(ObjectKey{"Pod", "default", "web"}, std::nullopt);
+  store::DeleteOptions now;  // removed outright (not Terminating first), while the watch is behind
+  now.grace_period_seconds = 0;
+  auto deleted = store_->Delete(ObjectKey{"Pod", "default", "web"}, now);
   ASSERT_TRUE(deleted.ok()) << deleted.status().ToString();
   client_->expire_pod_watch = true;  // the watch ends with kGone (the next ones stay held): a relist
 
   EXPECT_TRUE(WaitFor([&] { return network_.sandbox_count() == 0 && fake_runtime_.removed_ids().size() == 1; }))
       << "the deleted pod still has " << network_.sandbox_count() << " sandbox(es) and "
       << fake_runtime_.removed_ids().size() << " removed container(s)";
+}
+
+// --- Graceful deletion: a pod with metadata.deletionTimestamp is stopped with its
+// deletionGracePeriodSeconds, its final status written, everything removed, and then the object
+// removed with grace 0 and a uid precondition.
+
+class NodeAgentDeletionTest : public NodeAgentWatchTest {
+ protected:
+  // The id of the pod's running container, from its status.
+  std::string ContainerIdOf(const std::string& name) {
+    auto pod = store_->Get(ObjectKey{"Pod", "default", name});
+    if (!pod.ok()) return "";
+    std::string id;
+    const Object& statuses = manifests::FieldAt(pod->object, "status.containerStatuses");
+    if (statuses.is_array() && !statuses.empty()) id = statuses[0].value("containerID", "");
+    return id.rfind("runc://", 0) == 0 ? id.substr(7) : id;
+  }
+  bool Gone(const std::string& name) {
+    return store_->Get(ObjectKey{"Pod", "default", name}).status().code() == StatusCode::kNotFound;
+  }
+  bool Sent(const std::string& id, int signal) {
+    auto sent = fake_runtime_.SignalsSent(id);
+    return std::find(sent.begin(), sent.end(), signal) != sent.end();
+  }
+  // Marks pod `name` deleted with `grace` seconds (as a DELETE through the API does).
+  std::string MarkDeleted(const std::string& name, int grace) {
+    store::DeleteOptions options;
+    options.grace_period_seconds = grace;
+    auto marked = store_->Delete(ObjectKey{"Pod", "default", name}, options);
+    EXPECT_TRUE(marked.ok()) << marked.status().ToString();
+    if (!marked.ok()) return "";
+    EXPECT_EQ(marked->action, store::OpResult::Action::kUpdated);
+    return marked->object["metadata"]["uid"];
+  }
+};
+
+TEST_F(NodeAgentDeletionTest, StopsATerminatingPodWritesItsFinalStatusAndRemovesItWithItsUid) {
+  fake_runtime_.SetStoppingSignals({SIGKILL});  // the container traps SIGTERM and goes on
+  Create(PodOn("web", "n1"));
+  StartAgent();
+  ASSERT_TRUE(WaitFor([&] { return PhaseOf("web") == "Running"; })) << "phase \"" << PhaseOf("web") << "\"";
+  std::string id = ContainerIdOf("web");
+  ASSERT_FALSE(id.empty());
+  auto watcher = store_->Watch(store::WatchOptions{"Pod", std::nullopt, store_->CurrentResourceVersion()});
+  ASSERT_TRUE(watcher.ok()) << watcher.status().ToString();
+
+  std::string uid = MarkDeleted("web", 30);
+  ASSERT_TRUE(WaitFor([&] { return Sent(id, SIGTERM); })) << "no SIGTERM for the Terminating pod";
+  EXPECT_FALSE(Gone("web")) << "the pod went before its container stopped";
+  EXPECT_EQ(network_.sandbox_count(), 1);
+
+  ASSERT_TRUE(fake_runtime_.ExitContainer(id, 0).ok());  // the trap is done
+  ASSERT_TRUE(WaitFor([&] { return Gone("web"); })) << "the stopped pod was not removed";
+  EXPECT_EQ(network_.sandbox_count(), 0);
+  EXPECT_EQ(fake_runtime_.removed_ids(), std::vector<std::string>{id});
+  EXPECT_FALSE(Sent(id, SIGKILL)) << "killed although it stopped within its grace";
+  std::vector<store::DeleteOptions> deletes = client_->deletes();
+  ASSERT_EQ(deletes.size(), 1u);
+  EXPECT_EQ(deletes[0].grace_period_seconds, 0);
+  EXPECT_EQ(deletes[0].precondition_uid, uid);
+
+  // Before it went, the pod's status said its container terminated (exit 0: Succeeded).
+  bool final_status = false, deleted = false;
+  while (!deleted) {
+    auto next = (*watcher)->Next(std::chrono::seconds(5));
+    ASSERT_TRUE(next.ok() && next->has_value()) << "no DELETED event";
+    const store::WatchEvent& event = **next;
+    if (event.type == store::WatchEvent::Type::kDeleted) {
+      deleted = true;
+    } else if (manifests::StringAt(event.object, "status.phase") == "Succeeded") {
+      const Object& statuses = manifests::FieldAt(event.object, "status.containerStatuses");
+      final_status = statuses.is_array() && statuses.size() == 1 &&
+                     manifests::FieldAt(statuses[0], "state.terminated.exitCode") == 0;
+    }
+  }
+  EXPECT_TRUE(final_status) << "no status with the terminated container before the pod was removed";
+}
+
+TEST_F(NodeAgentDeletionTest, KillsAfterTheDeletionGraceAndAShorterGraceTakesOver) {
+  fake_runtime_.SetStoppingSignals({SIGKILL});
+  Create(PodOn("web", "n1"));
+  StartAgent();
+  ASSERT_TRUE(WaitFor([&] { return PhaseOf("web") == "Running"; }));
+  std::string id = ContainerIdOf("web");
+  MarkDeleted("web", 600);
+  ASSERT_TRUE(WaitFor([&] { return Sent(id, SIGTERM); }));
+  EXPECT_FALSE(Sent(id, SIGKILL));
+  MarkDeleted("web", 1);  // a second DELETE shortens the grace to 1 s
+  EXPECT_TRUE(WaitFor([&] { return Gone("web"); })) << "the pod was not killed after the shortened grace";
+  EXPECT_TRUE(Sent(id, SIGKILL));
+  EXPECT_EQ(network_.sandbox_count(), 0);
+}
+
+TEST_F(NodeAgentDeletionTest, APodRecreatedUnderTheSameNameMeanwhileIsNotRemoved) {
+  Create(PodOn("web", "n1"));
+  StartAgent();
+  ASSERT_TRUE(WaitFor([&] { return PhaseOf("web") == "Running"; }));
+  std::string new_uid;
+  client_->before_delete = [&](const ObjectKey& key, const store::DeleteOptions&) {
+    if (!new_uid.empty()) return;
+    // Between the agent's stop and its final delete, someone force-deletes the old pod and
+    // creates a new one of the same name.
+    store::DeleteOptions now;
+    now.grace_period_seconds = 0;
+    ASSERT_TRUE(store_->Delete(key, now).ok());
+    auto created = store_->Create(PodOn("web", "n1"), store::SourceRef{});
+    ASSERT_TRUE(created.ok()) << created.status().ToString();
+    new_uid = (*created)["metadata"]["uid"];
+  };
+  std::string old_uid = MarkDeleted("web", 30);
+  ASSERT_TRUE(WaitFor([&] { return !client_->deletes().empty(); })) << "the agent never removed the pod";
+  ASSERT_FALSE(new_uid.empty());
+  EXPECT_EQ(client_->deletes()[0].precondition_uid, old_uid);
+  // The new pod stays (and runs); the old one's delete did not take it.
+  EXPECT_TRUE(WaitFor([&] { return PhaseOf("web") == "Running"; }));
+  auto pod = store_->Get(ObjectKey{"Pod", "default", "web"});
+  ASSERT_TRUE(pod.ok()) << pod.status().ToString();
+  EXPECT_EQ(pod->object["metadata"]["uid"], new_uid);
+  EXPECT_EQ(manifests::StringAt(pod->object, "metadata.deletionTimestamp"), "");
+}
+
+TEST_F(NodeAgentDeletionTest, AnAgentRestartedWhileAPodIsTerminatingFinishesTheJob) {
+  fake_runtime_.SetStoppingSignals({SIGKILL});
+  Create(PodOn("web", "n1"));
+  StartAgent();
+  ASSERT_TRUE(WaitFor([&] { return PhaseOf("web") == "Running"; }));
+  std::string id = ContainerIdOf("web");
+  agent_->Stop();
+  agent_.reset();  // the daemon is down; the container keeps running
+
+  MarkDeleted("web", 30);
+  StartAgent();  // adopts the container and sees the pod Terminating
+  ASSERT_TRUE(WaitFor([&] { return Sent(id, SIGTERM); })) << "the restarted agent did not stop the pod";
+  ASSERT_TRUE(fake_runtime_.ExitContainer(id, 143).ok());
+  EXPECT_TRUE(WaitFor([&] { return Gone("web"); })) << "the restarted agent did not remove the pod";
+  EXPECT_EQ(network_.sandbox_count(), 0);
+  EXPECT_EQ(fake_runtime_.removed_ids(), std::vector<std::string>{id});
 }
 
 }  // namespace

@@ -28,6 +28,14 @@ struct ClientWatchEvent {
   Object object;
 };
 
+// The parts of metav1.DeleteOptions the client sends.
+struct DeleteOptions {
+  // nullopt: the object's own (a Pod's spec.terminationGracePeriodSeconds); 0: at once.
+  std::optional<int64_t> grace_period_seconds;
+  std::string precondition_uid;                // "" = none
+  std::optional<int64_t> precondition_rv;
+};
+
 // A typed client of a Kubernetes-shaped API server (moor's, or a real one for the parts
 // moor uses). Every error the server sends comes back as a Status whose code follows the
 // HTTP code (404 kNotFound, 409 kConflict / kAlreadyExists, 410 kGone, 400/422
@@ -58,8 +66,11 @@ class ApiClient {
   StatusOr<Object> Update(const Object& obj);
   // PUT .../status.
   StatusOr<Object> UpdateStatus(const Object& obj);
-  // Returns the deleted object.
-  StatusOr<Object> Delete(const KindInfo& kind, const std::string& ns, const std::string& name);
+  // Returns the object as the delete left it: its last state if removed, or (a Pod bound to a
+  // node, deleted with a grace > 0) the object marked with metadata.deletionTimestamp, which
+  // stays until its node has stopped it.
+  StatusOr<Object> Delete(const KindInfo& kind, const std::string& ns, const std::string& name,
+                          const DeleteOptions& options = {});
 
   // Streams changes after `resource_version` ("" or "0": ADDED for every current object
   // first). Calls `on_event` for each event on the calling thread until it returns false,

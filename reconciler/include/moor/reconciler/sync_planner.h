@@ -53,6 +53,9 @@ struct FileInput {
 struct StoredObject {
   store::SourceRef source;
   std::string content_hash;  // ContentHash of the stored object
+  // metadata.deletionTimestamp is set: the object is on its way out (a Terminating pod). A
+  // file declaring it fails (a conflict, retried) until it is gone; then it is created anew.
+  bool being_deleted = false;
 };
 
 // Everything the planner needs; gathered by the caller, no I/O in the planner.

@@ -41,6 +41,13 @@ class ClusterClient {
   // Replaces status only (precondition: metadata.resourceVersion when set).
   virtual StatusOr<Object> UpdateStatus(const Object& obj) = 0;
   virtual Status RecordEvent(const EventInput& event) = 0;
+  // Deletes `key` with DeleteOptions (store.h: preconditions, grace period; a bound Pod is
+  // only marked for deletion unless the grace is 0). Returns the object as the delete left it
+  // (marked, or its last state when removed). kNotFound if absent, kConflict if a
+  // precondition fails. The node agent removes a pod it stopped with a grace of 0 and a uid
+  // precondition, so a new pod of the same name is never removed. Backings that cannot delete
+  // answer kFailedPrecondition (the default, for read-mostly test doubles).
+  virtual StatusOr<Object> Delete(const ObjectKey& key, const DeleteOptions& options);
 };
 
 }  // namespace moor::store

@@ -46,6 +46,21 @@ struct ListResult {
 };
 
 // One write in a transaction.
+//
+// Graceful deletion (as kube-apiserver's Pod strategy): a kDelete of a Pod bound to a node
+// (spec.nodeName set, status.phase neither Succeeded nor Failed) whose effective grace period
+// is > 0 does not remove it. It sets metadata.deletionTimestamp (now + grace, RFC 3339 UTC) and
+// metadata.deletionGracePeriodSeconds, bumps metadata.generation and takes a new
+// resourceVersion (watchers see MODIFIED); the node agent then stops the pod and removes it
+// for good with a grace of 0. The effective grace is grace_period_seconds if set (a negative
+// value counts as 1), else spec.terminationGracePeriodSeconds (30 if unset). A delete of a
+// pod already being deleted may only shorten the grace (the deletionTimestamp moves earlier,
+// never before now); a grace of 0 removes it at once; any other delete leaves it unchanged.
+// Every other kind, and unbound pods, are removed at once.
+//
+// An object being deleted (metadata.deletionTimestamp set) cannot be created again until it
+// is gone (kCreate and kApply: AlreadyExists "object is being deleted: ..."), and a kUpdate or
+// kApply of it fails with Conflict; its status can still be written (UpdateStatus).
 struct WriteOp {
   enum class Type {
     kCreate,  // AlreadyExists if present
@@ -58,9 +73,23 @@ struct WriteOp {
   ObjectKey key;                    // delete: what to delete
   std::optional<int64_t> precondition_rv;
   std::optional<SourceRef> source;  // create/update/apply: set the source; nullopt keeps it
+  // delete: Conflict unless the stored metadata.uid is this ("" = no precondition).
+  std::string precondition_uid;
+  // delete: the grace period asked for (DeleteOptions.gracePeriodSeconds); nullopt = the
+  // object's own. Only Pods use it (see above).
+  std::optional<int64_t> grace_period_seconds;
+};
+
+// The parts of metav1.DeleteOptions moor serves.
+struct DeleteOptions {
+  std::optional<int64_t> precondition_rv;      // Conflict unless the stored resourceVersion is this
+  std::string precondition_uid;                // Conflict unless the stored uid is this ("" = any)
+  std::optional<int64_t> grace_period_seconds;  // nullopt: the object's own (see WriteOp)
 };
 
 struct OpResult {
+  // A delete answers kDeleted (removed), kUpdated (marked for graceful deletion, or its grace
+  // shortened) or kUnchanged (a graceful deletion was already pending).
   enum class Action { kCreated, kUpdated, kUnchanged, kDeleted };
   Action action = Action::kUnchanged;
   ObjectKey key;
@@ -160,7 +189,13 @@ class Store {
   virtual StatusOr<Object> Update(const Object& obj) = 0;
   // Uses metadata.resourceVersion of `obj`, if set, as the precondition.
   virtual StatusOr<Object> UpdateStatus(const Object& obj) = 0;
+  // A delete with default options: a bound Pod is deleted gracefully (see WriteOp). Returns
+  // the object as stored after the delete (marked, or its last state if removed).
   virtual StatusOr<Object> Delete(const ObjectKey& key, std::optional<int64_t> precondition_rv = std::nullopt) = 0;
+  // A delete with DeleteOptions (preconditions, grace period); the result says whether the
+  // object was removed or marked for deletion. The default implementation runs one kDelete
+  // through Commit().
+  virtual StatusOr<OpResult> Delete(const ObjectKey& key, const DeleteOptions& options);
 
   virtual StatusOr<std::vector<OpResult>> Commit(const Transaction& txn) = 0;
 

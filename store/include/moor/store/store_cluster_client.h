@@ -18,6 +18,7 @@ class StoreClusterClient final : public ClusterClient {
   StatusOr<manifests::Object> Update(const manifests::Object& obj) override;
   StatusOr<manifests::Object> UpdateStatus(const manifests::Object& obj) override;
   Status RecordEvent(const EventInput& event) override;
+  StatusOr<manifests::Object> Delete(const manifests::ObjectKey& key, const DeleteOptions& options) override;
 
  private:
   Store& store_;
