@@ -409,5 +409,71 @@ spec:
   EXPECT_EQ(HttpGet("http://127.0.0.1:" + std::to_string(host_port) + "/"), "") << "the mapping outlived the pod";
 }
 
+// Graceful deletion as a kubectl user sees it: a pod whose shell traps SIGTERM and goes on for
+// two more seconds (grace 3 s) is Terminating meanwhile (still running, out of its Service's
+// Endpoints), and then it and every trace of it on the host are gone; `kubectl delete` without
+// --wait=false returns only once it is gone.
+TEST_F(PodE2eTest, KubectlDeleteShowsTerminatingUntilTheTrapExitsThenEverythingIsGone) {
+  const std::string kubectl = "/usr/bin/kubectl";
+  ASSERT_TRUE(std::filesystem::exists(kubectl)) << kubectl << " is missing: this test needs the real kubectl";
+  testing::TempDir dir("e2e-grace");
+  auto run_kubectl = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), kubectl);
+    return testing::RunCommand(args, {{"KUBECONFIG", (node_->data_dir() / "moor.kubeconfig").string()},
+                                      {"HOME", dir.path().string()}},
+                               "", seconds(60));
+  };
+  // Created through the API (not the watched folder, which would bring it back).
+  testing::WriteFile(dir / "grace.yaml", R"Y(apiVersion: v1
+kind: Pod
+metadata: {name: grace, labels: {app: grace}}
+spec:
+  terminationGracePeriodSeconds: 3
+  containers:
+  - name: main
+    image: busybox:1.36
+    command: ["sh", "-c", "trap 'sleep 2; exit 0' TERM; while :; do sleep 1 & wait; done"]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: grace}
+spec:
+  selector: {app: grace}
+  ports: [{port: 80, targetPort: 8000}]
+)Y");
+  auto applied = node_->Moor({"apply", "-f", (dir / "grace.yaml").string()});
+  ASSERT_EQ(applied.exit_code, 0) << applied.out << applied.err;
+  nlohmann::json pod = WaitRunningReady("grace");
+  std::string ip = pod["status"].value("podIP", "");
+  ASSERT_FALSE(ip.empty());
+  auto endpoints = [&] { return node_->Get("endpoints", "grace").dump(); };
+  ASSERT_TRUE(WaitFor([&] { return endpoints().find(ip) != std::string::npos; }, seconds(10))) << endpoints();
+
+  auto deleted = run_kubectl({"delete", "pod", "grace", "--wait=false"});
+  ASSERT_EQ(deleted.exit_code, 0) << deleted.out << deleted.err;
+  EXPECT_NE(deleted.out.find("pod \"grace\" deleted"), std::string::npos) << deleted.out;
+  auto get = run_kubectl({"get", "pods"});
+  EXPECT_NE(get.out.find("Terminating"), std::string::npos) << get.out << get.err;
+  EXPECT_FALSE(node_->RuncContainerIds().empty()) << "the trap keeps the container running a while";
+  EXPECT_TRUE(WaitFor([&] { return endpoints().find(ip) == std::string::npos; }, seconds(10)))
+      << "the Terminating pod is still in the Endpoints: " << endpoints();
+
+  ASSERT_TRUE(WaitFor([&] { return !Pod("grace").is_object(); }, seconds(30))) << "the pod was never removed";
+  EXPECT_TRUE(node_->RuncContainerIds().empty()) << ::testing::PrintToString(node_->RuncContainerIds());
+  EXPECT_TRUE(node_->NetnsWithPrefix().empty()) << ::testing::PrintToString(node_->NetnsWithPrefix());
+  EXPECT_TRUE(node_->MountsUnderDataDir().empty()) << ::testing::PrintToString(node_->MountsUnderDataDir());
+  EXPECT_TRUE(std::filesystem::is_empty(node_->data_dir() / "pods"));
+
+  // The same pod again; now kubectl delete waits (its default) and returns once it is gone.
+  applied = node_->Moor({"apply", "-f", (dir / "grace.yaml").string()});
+  ASSERT_EQ(applied.exit_code, 0) << applied.out << applied.err;
+  WaitRunningReady("grace");
+  auto waited = run_kubectl({"delete", "pod", "grace"});
+  ASSERT_EQ(waited.exit_code, 0) << waited.out << waited.err;
+  EXPECT_FALSE(Pod("grace").is_object()) << "kubectl delete returned before the pod was gone";
+  EXPECT_TRUE(node_->RuncContainerIds().empty()) << ::testing::PrintToString(node_->RuncContainerIds());
+  EXPECT_TRUE(node_->NetnsWithPrefix().empty()) << ::testing::PrintToString(node_->NetnsWithPrefix());
+}
+
 }  // namespace
 }  // namespace moor::e2e

@@ -463,6 +463,25 @@ TEST_F(ServiceControllersTest, EndpointsFollowPodsAndReadiness) {
   ASSERT_TRUE(WaitFor([&] { return Addresses("web") == "|"; })) << Addresses("web");
 }
 
+// A ready pod being deleted gracefully (Terminating, still in the store while its node stops it)
+// leaves its Services' Endpoints at once, as in Kubernetes.
+TEST_F(ServiceControllersTest, ATerminatingPodLeavesTheEndpointsAtOnce) {
+  StartEndpoints();
+  Create(WebService("web"));
+  Create(PodObject("a", "web"));
+  Create(PodObject("b", "web"));
+  SetPodStatus("a", "10.42.0.5", true);
+  SetPodStatus("b", "10.42.0.6", true);
+  ASSERT_TRUE(WaitFor([&] { return Addresses("web") == "10.42.0.5,10.42.0.6|"; })) << Addresses("web");
+  store::DeleteOptions graceful;
+  graceful.grace_period_seconds = 30;
+  auto marked = store_->Delete(ObjectKey{"Pod", "default", "a"}, graceful);
+  ASSERT_TRUE(marked.ok()) << marked.status().ToString();
+  ASSERT_EQ(marked->action, store::OpResult::Action::kUpdated);
+  ASSERT_TRUE(WaitFor([&] { return Addresses("web") == "10.42.0.6|"; })) << Addresses("web");
+  EXPECT_TRUE(Get(ObjectKey{"Pod", "default", "a"}).has_value()) << "the pod is Terminating, not gone";
+}
+
 TEST_F(ServiceControllersTest, ServiceDeleteOrSelectorLossRemovesItsEndpoints) {
   StartEndpoints();
   Create(WebService("gone"));
