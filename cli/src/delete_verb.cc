@@ -1,5 +1,6 @@
-// `moor delete (-f FILE|DIR | KIND NAME... | KIND/NAME...) [-n NS]`
+// `moor delete (-f FILE|DIR | KIND NAME... | KIND/NAME...) [-n NS] [--grace-period N] [--force] [--wait=false]`
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <iostream>
 
 #include "client_config.h"
@@ -17,6 +18,9 @@ struct DeleteFlags {
   bool recursive = false;
   std::string ns;
   bool ignore_not_found = false;
+  int grace_period = -1;  // seconds; -1: the object's own (a Pod's terminationGracePeriodSeconds)
+  bool force = false;     // remove at once (grace 0), without waiting for the node
+  bool wait = true;       // return only once every deleted object is gone (as kubectl)
 };
 
 struct Target {
@@ -24,6 +28,30 @@ struct Target {
   std::string ns;
   std::string name;
 };
+
+// Returns once the object the DELETE answered with (`deleted`) is gone: its name no longer
+// exists, or belongs to another object (same name, new uid). Follows a watch of that name;
+// errors of the server or the connection are returned.
+Status WaitUntilGone(api::ApiClient& client, const manifests::KindInfo& kind, const std::string& ns,
+                     const manifests::Object& deleted) {
+  const std::string name = manifests::NameOf(deleted);
+  const std::string uid = manifests::StringAt(deleted, "metadata.uid");
+  while (true) {
+    auto current = client.Get(kind, ns, name);
+    if (!current.ok()) return current.status().code() == StatusCode::kNotFound ? Status::Ok() : current.status();
+    if (manifests::StringAt(*current, "metadata.uid") != uid) return Status::Ok();
+    bool gone = false;
+    Status watched = client.Watch(
+        kind, ns, manifests::StringAt(*current, "metadata.resourceVersion"),
+        [&](const api::ClientWatchEvent& event) {
+          gone = event.type == "DELETED" && manifests::StringAt(event.object, "metadata.uid") == uid;
+          return !gone;
+        },
+        60, "", "metadata.name=" + name);
+    if (gone) return Status::Ok();
+    if (!watched.ok() && watched.code() != StatusCode::kGone) return watched;
+  }
+}
 
 int RunDelete(const GlobalOptions& global, const DeleteFlags& flags) {
   std::vector<Target> targets;
@@ -55,16 +83,35 @@ int RunDelete(const GlobalOptions& global, const DeleteFlags& flags) {
 
   auto client = ConnectClient(global);
   if (!client.ok()) return ReportError(client.status());
+  api::DeleteOptions options;
+  if (flags.force) {
+    options.grace_period_seconds = 0;
+  } else if (flags.grace_period >= 0) {
+    options.grace_period_seconds = std::max(flags.grace_period, 1);  // as kubectl: 0 only with --force
+  }
   int failures = 0;
+  std::vector<std::pair<Target, manifests::Object>> terminating;
   for (const Target& t : targets) {
-    auto deleted = (*client)->Delete(*t.kind, t.ns, t.name);
+    auto deleted = (*client)->Delete(*t.kind, t.ns, t.name, options);
     if (!deleted.ok()) {
       if (deleted.status().code() == StatusCode::kNotFound && flags.ignore_not_found) continue;
       PrintServerError(deleted.status());
       ++failures;
       continue;
     }
-    std::cout << ResourceName(*t.kind) << " \"" << t.name << "\" deleted\n";
+    std::cout << ResourceName(*t.kind) << " \"" << t.name << "\" " << (flags.force ? "force deleted" : "deleted")
+              << std::endl;
+    // A pod still being stopped by its node is gone only later.
+    if (!manifests::StringAt(*deleted, "metadata.deletionTimestamp").empty()) terminating.emplace_back(t, *deleted);
+  }
+  if (flags.wait) {
+    for (const auto& [t, deleted] : terminating) {
+      Status gone = WaitUntilGone(**client, *t.kind, t.ns, deleted);
+      if (!gone.ok()) {
+        PrintServerError(gone, "waiting for " + ResourceName(*t.kind) + " \"" + t.name + "\" to be gone: ");
+        ++failures;
+      }
+    }
   }
   return failures > 0 ? 1 : 0;
 }
@@ -80,6 +127,10 @@ void AddDeleteVerb(CLI::App& app, GlobalOptions& global, int& exit_code) {
   cmd->add_flag("-R,--recursive", flags->recursive, "Read directories recursively");
   cmd->add_option("-n,--namespace", flags->ns, "Namespace (default \"default\")");
   cmd->add_flag("--ignore-not-found", flags->ignore_not_found, "Treat \"not found\" as success");
+  cmd->add_option("--grace-period", flags->grace_period,
+                  "Seconds a pod is given to stop (default -1: its terminationGracePeriodSeconds; 0 needs --force)");
+  cmd->add_flag("--force", flags->force, "Remove at once, without waiting for the node to stop the pod");
+  cmd->add_flag("--wait,!--no-wait", flags->wait, "Return only once the deleted objects are gone (default true)");
   cmd->callback([flags, &global, &exit_code] { exit_code = RunDelete(global, *flags); });
 }
 

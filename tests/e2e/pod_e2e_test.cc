@@ -412,7 +412,7 @@ spec:
 // Graceful deletion as a kubectl user sees it: a pod whose shell traps SIGTERM and goes on for
 // two more seconds (grace 3 s) is Terminating meanwhile (still running, out of its Service's
 // Endpoints), and then it and every trace of it on the host are gone; `kubectl delete` without
-// --wait=false returns only once it is gone.
+// --wait=false (and `moor delete`) returns only once it is gone.
 TEST_F(PodE2eTest, KubectlDeleteShowsTerminatingUntilTheTrapExitsThenEverythingIsGone) {
   const std::string kubectl = "/usr/bin/kubectl";
   ASSERT_TRUE(std::filesystem::exists(kubectl)) << kubectl << " is missing: this test needs the real kubectl";
@@ -473,6 +473,16 @@ spec:
   EXPECT_FALSE(Pod("grace").is_object()) << "kubectl delete returned before the pod was gone";
   EXPECT_TRUE(node_->RuncContainerIds().empty()) << ::testing::PrintToString(node_->RuncContainerIds());
   EXPECT_TRUE(node_->NetnsWithPrefix().empty()) << ::testing::PrintToString(node_->NetnsWithPrefix());
+
+  // `moor delete` waits the same way.
+  applied = node_->Moor({"apply", "-f", (dir / "grace.yaml").string()});
+  ASSERT_EQ(applied.exit_code, 0) << applied.out << applied.err;
+  WaitRunningReady("grace");
+  auto moor_deleted = node_->Moor({"delete", "pod", "grace"});
+  ASSERT_EQ(moor_deleted.exit_code, 0) << moor_deleted.out << moor_deleted.err;
+  EXPECT_EQ(moor_deleted.out, "pod \"grace\" deleted\n");
+  EXPECT_FALSE(Pod("grace").is_object()) << "moor delete returned before the pod was gone";
+  EXPECT_TRUE(node_->RuncContainerIds().empty()) << ::testing::PrintToString(node_->RuncContainerIds());
 }
 
 }  // namespace
