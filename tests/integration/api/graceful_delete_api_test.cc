@@ -82,6 +82,13 @@ TEST_F(GracefulDeleteApiTest, BoundPodIsMarkedAndAnsweredWithTheObject) {
   EXPECT_NE(again.status().message().find("object is being deleted: pods \"web\" already exists"), std::string::npos)
       << again.status().message();
 
+  // So is a replace (what `moor apply` sends for an existing name): nothing of it would last.
+  auto replaced = env_.client().Update(*got);
+  ASSERT_FALSE(replaced.ok());
+  EXPECT_EQ(replaced.status().code(), StatusCode::kConflict);
+  EXPECT_NE(replaced.status().message().find("the object is being deleted (Terminating)"), std::string::npos)
+      << replaced.status().message();
+
   // Longer is ignored, shorter is taken, 0 removes it.
   api::DeleteOptions longer;
   longer.grace_period_seconds = 60;
