@@ -39,6 +39,8 @@ HttpResponse StoreErrorResponse(const Status& status, const manifests::KindInfo&
       return StatusResponse(400, "BadRequest", status.message(), details);
     case StatusCode::kUnavailable:
       return StatusResponse(503, "ServiceUnavailable", status.message(), details);
+    case StatusCode::kPermissionDenied:  // the store's messages are kube-apiserver's ("... is forbidden: ...")
+      return StatusResponse(403, "Forbidden", status.message(), details);
     default:
       return StatusResponse(500, "InternalError", "Internal error occurred: " + status.message(), details);
   }

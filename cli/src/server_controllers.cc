@@ -5,6 +5,7 @@ namespace moor::cli {
 ServerControllers::~ServerControllers() { Stop(); }
 
 void ServerControllers::Stop() {
+  if (namespaces_) namespaces_->Stop();
   if (endpoints_) endpoints_->Stop();
   if (service_ips_) service_ips_->Stop();
 }
@@ -21,6 +22,10 @@ StatusOr<std::unique_ptr<ServerControllers>> ServerControllers::Start(const Serv
   reconciler::EndpointsControllerOptions endpoints_options;
   endpoints_options.store = &store;
   MOOR_ASSIGN_OR_RETURN(controllers->endpoints_, reconciler::EndpointsController::Start(endpoints_options));
+
+  reconciler::NamespaceControllerOptions namespace_options;
+  namespace_options.store = &store;
+  MOOR_ASSIGN_OR_RETURN(controllers->namespaces_, reconciler::NamespaceController::Start(namespace_options));
   return controllers;
 }
 

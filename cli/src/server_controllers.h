@@ -4,6 +4,7 @@
 
 #include "moor/common/status.h"
 #include "moor/reconciler/endpoints_controller.h"
+#include "moor/reconciler/namespace_controller.h"
 #include "moor/reconciler/service_ip_allocator.h"
 #include "moor/store/store.h"
 #include "server_config.h"
@@ -11,7 +12,8 @@
 namespace moor::cli {
 
 // The cluster-wide controllers `moor server` runs whether or not this host runs pods (the
-// kube-controller-manager part): ClusterIP and NodePort allocation, and Endpoints. Stop() ends them; what
+// kube-controller-manager part): ClusterIP and NodePort allocation, Endpoints, and the namespace
+// controller (a deleted Namespace's content goes, then the Namespace). Stop() ends them; what
 // they wrote stays in the store.
 class ServerControllers {
  public:
@@ -24,6 +26,7 @@ class ServerControllers {
 
   std::unique_ptr<reconciler::ServiceIPAllocator> service_ips_;
   std::unique_ptr<reconciler::EndpointsController> endpoints_;
+  std::unique_ptr<reconciler::NamespaceController> namespaces_;
 };
 
 }  // namespace moor::cli

@@ -38,6 +38,9 @@ class ControllerLoop {
   void Start();
   // Thread-safe; any thread.
   void Enqueue(const manifests::ObjectKey& key) { queue_.Add(key); }
+  // Enqueues `key` once `delay` has passed (a reconcile asking to look again later); an
+  // Enqueue() before then makes it ready at once. Thread-safe; any thread.
+  void EnqueueAfter(const manifests::ObjectKey& key, std::chrono::milliseconds delay) { queue_.AddAfter(key, delay); }
   // Stops the watches and the worker (joins them): no handler or reconcile runs after it
   // returns. Idempotent.
   void Stop();

@@ -12,7 +12,15 @@ void KeyQueue::Add(const manifests::ObjectKey& key) {
 void KeyQueue::AddAfter(const manifests::ObjectKey& key, std::chrono::milliseconds delay) {
   std::lock_guard<std::mutex> lock(mu_);
   if (shut_down_) return;
-  delayed_.emplace(Clock::now() + delay, key);
+  const Clock::time_point due = Clock::now() + delay;
+  // One pending retry per key, the earliest: repeated requests do not multiply the reconciles.
+  for (auto it = delayed_.begin(); it != delayed_.end(); ++it) {
+    if (it->second != key) continue;
+    if (it->first <= due) return;
+    delayed_.erase(it);
+    break;
+  }
+  delayed_.emplace(due, key);
   cv_.notify_one();
 }
 

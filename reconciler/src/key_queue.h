@@ -21,6 +21,7 @@ class KeyQueue {
 
   void Add(const manifests::ObjectKey& key);
   // Adds `key` once `delay` has passed (a retry); an Add() before then makes it ready at once.
+  // A key waits for at most one such retry: the earlier of the pending one and this one.
   void AddAfter(const manifests::ObjectKey& key, std::chrono::milliseconds delay);
   // Blocks until a key is ready, and removes it; nullopt once ShutDown() was called.
   std::optional<manifests::ObjectKey> Get();

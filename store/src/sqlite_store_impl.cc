@@ -337,6 +337,9 @@ Status SqliteStore::RecordEvent(const EventInput& event) {
     results.push_back(std::move(r));
     return results;
   });
+  // An event in a namespace being deleted is refused (as kube-apiserver's NamespaceLifecycle),
+  // and a refused event is dropped (as client-go's recorder does).
+  if (!result.ok() && result.status().code() == StatusCode::kPermissionDenied) return Status::Ok();
   return result.ok() ? Status::Ok() : result.status();
 }
 

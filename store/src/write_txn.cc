@@ -7,6 +7,7 @@
 
 #include "change_feed.h"
 #include "graceful_delete.h"
+#include "namespace_lifecycle.h"
 #include "object_rules.h"
 
 namespace moor::store {
@@ -102,6 +103,7 @@ StatusOr<OpResult> WriteTxn::Create(const Object& obj, const SourceRef& source) 
   Object& meta = body["metadata"];
   if (!meta.is_object()) meta = Object::object();
   ObjectKey key{manifests::KindOf(body), manifests::NamespaceOf(body), manifests::NameOf(body)};
+  MOOR_RETURN_IF_ERROR(CheckNamespaceAcceptsCreate(key));
   if (key.name.empty()) {
     std::string generate_name = MetadataString(body, "generateName");
     if (generate_name.empty()) {
@@ -129,6 +131,11 @@ StatusOr<OpResult> WriteTxn::Create(const Object& obj, const SourceRef& source) 
   row.generation = 1;
   row.creation_timestamp = FormatRfc3339(clock_.Now());
   row.source = source;
+  std::optional<Object> status;
+  if (key.kind == "Namespace") {  // as kube-apiserver's namespace strategy
+    status = ActiveNamespaceStatus();
+    row.status = DumpJson(*status);
+  }
   meta["name"] = key.name;
   meta["uid"] = row.uid;
   meta["generation"] = row.generation;
@@ -141,7 +148,7 @@ StatusOr<OpResult> WriteTxn::Create(const Object& obj, const SourceRef& source) 
   OpResult result;
   result.action = OpResult::Action::kCreated;
   result.key = key;
-  result.object = AssembleObject(std::move(body), std::nullopt, row.resource_version);
+  result.object = AssembleObject(std::move(body), status, row.resource_version);
   MOOR_RETURN_IF_ERROR(AppendChange(kChangeAdded, key, result.object));
   ++objects_delta_;
   return result;
@@ -260,6 +267,7 @@ StatusOr<OpResult> WriteTxn::Delete(const WriteOp& op) {
   }
   MOOR_ASSIGN_OR_RETURN(Object body, ParseStoredJson(row.body, key.ToString()));
   MOOR_ASSIGN_OR_RETURN(std::optional<Object> status, ParseStatus(row));
+  if (key.kind == "Namespace") return DeleteNamespace(row, std::move(body), status);
   if (key.kind != "Pod") return Remove(row, std::move(body), status);
 
   Object whole = body;
@@ -288,6 +296,40 @@ StatusOr<OpResult> WriteTxn::Delete(const WriteOp& op) {
   }
   row.body = DumpJson(body);
   return WriteModified(row, key, std::move(body), status);
+}
+
+StatusOr<OpResult> WriteTxn::DeleteNamespace(StoredRow& row, Object body, const std::optional<Object>& status) {
+  const ObjectKey& key = row.key;
+  if (IsImmortalNamespace(key.name)) return ImmortalNamespaceDelete(key.name);
+  MOOR_ASSIGN_OR_RETURN(bool has_content, NamespaceHasContent(key.name));
+  if (!has_content) return Remove(row, std::move(body), status);
+  OpResult result;
+  result.key = key;
+  if (IsBeingDeleted(body)) {  // the namespace controller is emptying it already
+    result.action = OpResult::Action::kUnchanged;
+    result.object = AssembleObject(std::move(body), status, row.resource_version);
+    return result;
+  }
+  body["metadata"]["deletionTimestamp"] = FormatRfc3339(std::chrono::time_point_cast<std::chrono::seconds>(clock_.Now()));
+  Object terminating = TerminatingNamespaceStatus(status.value_or(Object()));
+  row.body = DumpJson(body);
+  row.status = DumpJson(terminating);
+  return WriteModified(row, key, std::move(body), terminating);
+}
+
+StatusOr<bool> WriteTxn::NamespaceHasContent(const std::string& ns) {
+  MOOR_ASSIGN_OR_RETURN(SqliteStatement * stmt, conn_.Prepare("SELECT 1 FROM objects WHERE namespace=?1 LIMIT 1"));
+  StatementScope scope(*stmt);
+  stmt->BindText(1, ns);
+  return stmt->Step();
+}
+
+Status WriteTxn::CheckNamespaceAcceptsCreate(const ObjectKey& key) {
+  if (key.ns.empty()) return Status::Ok();  // cluster-scoped
+  MOOR_ASSIGN_OR_RETURN(std::optional<StoredRow> ns, Load(ObjectKey{"Namespace", "", key.ns}));
+  if (!ns || !MayBeBeingDeleted(*ns)) return Status::Ok();  // a missing namespace is not checked (moor's rule)
+  MOOR_ASSIGN_OR_RETURN(Object body, ParseStoredJson(ns->body, ns->key.ToString()));
+  return IsBeingDeleted(body) ? NamespaceTerminatingCreate(key) : Status::Ok();
 }
 
 StatusOr<OpResult> WriteTxn::Remove(const StoredRow& row, Object body, const std::optional<Object>& status) {

@@ -59,6 +59,13 @@ class WriteTxn {
                             const std::optional<SourceRef>& source);
   // op.key, with op's preconditions and grace period (graceful deletion: see WriteOp).
   StatusOr<OpResult> Delete(const WriteOp& op);
+  // A delete of a Namespace (see WriteOp): refused for the immortal ones; removed if nothing
+  // namespaced is left in it; else marked Terminating (once).
+  StatusOr<OpResult> DeleteNamespace(StoredRow& row, Object body, const std::optional<Object>& status);
+  // True if any object is stored in namespace `ns`.
+  StatusOr<bool> NamespaceHasContent(const std::string& ns);
+  // PermissionDenied if `key` is namespaced and its Namespace is being deleted.
+  Status CheckNamespaceAcceptsCreate(const ObjectKey& key);
   // Removes the row and records the DELETED change.
   StatusOr<OpResult> Remove(const StoredRow& row, Object body, const std::optional<Object>& status);
 

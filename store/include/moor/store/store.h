@@ -58,6 +58,19 @@ struct ListResult {
 // never before now); a grace of 0 removes it at once; any other delete leaves it unchanged.
 // Every other kind, and unbound pods, are removed at once.
 //
+// Namespaces (as kube-apiserver's namespace storage, with the "kubernetes" finalizer kept
+// implicit): a kDelete of "default", "kube-system" or "kube-public" fails with PermissionDenied
+// (HTTP 403: `namespaces "default" is forbidden: this namespace may not be deleted`). A
+// Namespace with nothing left in it (no object of any kind with that metadata.namespace) is
+// removed at once. Otherwise it is marked: metadata.deletionTimestamp = now and status.phase
+// "Terminating" (MODIFIED; the namespace controller then deletes what is in it and deletes the
+// Namespace again once it is empty); a delete of a marked, non-empty Namespace is kUnchanged.
+// While a Namespace is marked, every create in it (kCreate, kApply of a new object) fails with
+// PermissionDenied (`configmaps "x" is forbidden: unable to create new content in namespace ns
+// because it is being terminated`); updates, status writes and deletes of what is in it work.
+// A create in a namespace with no Namespace object is not checked. New Namespaces get
+// status.phase "Active".
+//
 // An object being deleted (metadata.deletionTimestamp set) cannot be created again until it
 // is gone (kCreate and kApply: AlreadyExists "object is being deleted: ..."), and a kUpdate or
 // kApply of it fails with Conflict; its status can still be written (UpdateStatus).
@@ -204,7 +217,8 @@ class Store {
 
   // Records a Kubernetes v1 Event object about `involved` (namespace: the involved object's,
   // or "default" for cluster-scoped ones). A repeat of the same (object, type, reason,
-  // message) increments count and lastTimestamp instead of creating another.
+  // message) increments count and lastTimestamp instead of creating another. A new event in a
+  // namespace being deleted is dropped (returns Ok; nothing is written).
   virtual Status RecordEvent(const EventInput& event) = 0;
 
   virtual StatusOr<std::vector<SyncRecord>> ListSyncRecords(const SyncQuery& query) = 0;
