@@ -168,7 +168,7 @@ void FolderSync::DrainFeed() {
     if (event.type == store::WatchEvent::Type::kDeleted) {
       auto waiting = waiting_for_removal_.find(key);
       if (waiting != waiting_for_removal_.end()) {
-        retry_.insert(waiting->second);
+        retry_.insert(waiting->second.begin(), waiting->second.end());
         retry_ready_ = true;
         waiting_for_removal_.erase(waiting);
       }
@@ -403,19 +403,52 @@ Status FolderSync::ProcessBatch(const std::map<std::string, Candidate>& candidat
   }
   for (Loaded& one : loaded) batch.files.push_back(std::move(one.input));
 
+  // Namespaces being deleted that the batch declares objects in: nothing can be created there.
+  std::set<std::string> namespaces;
+  for (const FileInput& file : batch.files) {
+    for (const DeclaredObject& d : file.declared) {
+      if (!d.key.ns.empty()) namespaces.insert(d.key.ns);
+    }
+  }
+  for (const std::string& ns : namespaces) {
+    const ObjectKey key{"Namespace", "", ns};
+    StatusOr<store::Record> fetched = NotFoundError("");
+    const store::Record* record = nullptr;
+    if (listed != nullptr) {
+      auto it = listed->find(key);
+      if (it != listed->end()) record = &it->second;
+    } else {
+      fetched = options_.store->Get(key);
+      if (fetched.ok()) {
+        record = &*fetched;
+      } else if (fetched.status().code() != StatusCode::kNotFound) {
+        for (const Loaded& one : loaded) retry_.insert(one.input.path);
+        return fetched.status().WithContext("reading " + key.ToString());
+      }
+    }
+    if (record != nullptr && !manifests::StringAt(record->object, "metadata.deletionTimestamp").empty()) {
+      batch.terminating_namespaces.insert(ns);
+    }
+  }
+
   std::set<ObjectKey> being_deleted;
   for (const auto& [key, stored] : batch.stored) {
     if (stored.being_deleted) being_deleted.insert(key);
   }
+  const std::set<std::string> terminating = batch.terminating_namespaces;
   std::vector<FilePlan> plans = PlanBatch(std::move(batch));
-  // A file that failed for an object still being deleted is retried as soon as it is gone.
+  // A file that failed for an object still being deleted, or for a namespace being deleted, is
+  // retried as soon as that is gone.
   for (const FilePlan& plan : plans) {
     for (auto it = waiting_for_removal_.begin(); it != waiting_for_removal_.end();) {
-      it = it->second == plan.path ? waiting_for_removal_.erase(it) : std::next(it);
+      it->second.erase(plan.path);
+      it = it->second.empty() ? waiting_for_removal_.erase(it) : std::next(it);
     }
     if (plan.result != "Failed") continue;
     for (const store::ObjectOutcome& o : plan.outcomes) {
-      if (o.action == "failed" && being_deleted.count(o.key)) waiting_for_removal_[o.key] = plan.path;
+      if (o.action != "failed") continue;
+      if (being_deleted.count(o.key)) waiting_for_removal_[o.key].insert(plan.path);
+      if (terminating.count(o.key.ns)) waiting_for_removal_[ObjectKey{"Namespace", "", o.key.ns}].insert(plan.path);
     }
   }
   double planning_seconds = Seconds(options_.clock->Monotonic() - planning_started);

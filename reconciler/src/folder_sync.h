@@ -101,9 +101,10 @@ class FolderSync {
   std::map<ObjectKey, OwnedObject> owned_;                    // GUARDED_BY(mu_)
   std::map<std::string, std::set<ObjectKey>> owned_by_path_;  // GUARDED_BY(mu_)
   std::set<std::string> retry_;                               // GUARDED_BY(mu_)
-  // Objects being deleted that a file declares (it failed for them), with that file: once the
-  // feed shows one gone, the file is retried at once.
-  std::map<ObjectKey, std::string> waiting_for_removal_;       // GUARDED_BY(mu_)
+  // Objects being deleted that files declare (they failed for them), and Terminating Namespaces
+  // that files declare objects in, with those files: once the feed shows one gone, its files
+  // are retried at once.
+  std::map<ObjectKey, std::set<std::string>> waiting_for_removal_;  // GUARDED_BY(mu_)
   bool retry_ready_ = false;                                  // GUARDED_BY(mu_)
   std::unique_ptr<store::Watcher> feed_;                      // GUARDED_BY(mu_), the store's change feed
   std::set<ObjectKey> changed_keys_;                          // GUARDED_BY(mu_), seen on the feed

@@ -132,6 +132,14 @@ class Planner {
                          w.file->path + " cannot take it over");
           continue;
         }
+        if (!d.key.ns.empty() && input_.terminating_namespaces.count(d.key.ns)) {
+          FailObject(w, d.key,
+                     d.key.ToString() + " cannot be applied: namespace " + d.key.ns +
+                         " is being terminated (unable to create new content in namespace " + d.key.ns +
+                         " because it is being terminated); " + w.file->path +
+                         " applies it again once the namespace is gone");
+          continue;
+        }
         if (stored != input_.stored.end() && stored->second.being_deleted) {
           FailObject(w, d.key,
                      d.key.ToString() + " is being deleted (Terminating); " + w.file->path +

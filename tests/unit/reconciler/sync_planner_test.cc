@@ -178,6 +178,26 @@ const std::vector<Case>& Cases() {
                       {{Key("web"), Stored("web", "1", kSource, "a.yaml", 1)}}, {{Key("web"), "a.yaml"}});
        },
        {{"Failed", {}, {"failed ConfigMap/default/web"}, {"a.yaml", "b.yaml", "ConfigMap/default/web"}, true}}},
+      {"objects in a Terminating namespace fail their file (retried), new or existing",
+       [] {
+         BatchInput in = Batch({Valid("a.yaml", {Declared("web", "1", 1), Declared("new", "1", 2)})},
+                               {{Key("web"), Stored("web", "1", kSource, "a.yaml", 1)}});
+         in.terminating_namespaces = {"default"};
+         return in;
+       },
+       {{"Failed",
+         {},
+         {"failed ConfigMap/default/web", "failed ConfigMap/default/new"},
+         {"unable to create new content in namespace default because it is being terminated", "a.yaml",
+          "once the namespace is gone"},
+         true}}},
+      {"a Terminating namespace does not fail files declaring objects elsewhere",
+       [] {
+         BatchInput in = Batch({Valid("a.yaml", {Declared("web", "1", 1)})});
+         in.terminating_namespaces = {"other"};
+         return in;
+       },
+       {{"Applied", {"apply ConfigMap/default/web <- a.yaml#1"}, {"created ConfigMap/default/web"}}}},
       {"object owned by a file outside the batch that let go of it: taken over",
        [] {
          return Batch({Valid("b.yaml", {Declared("web", "1", 1)})},

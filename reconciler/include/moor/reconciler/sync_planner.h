@@ -68,6 +68,8 @@ struct BatchInput {
   // Keys that files OUTSIDE the batch hold (a valid file: what it declares; a broken file:
   // what it owns), with that file's path. Only keys declared by batch files matter.
   std::map<ObjectKey, std::string> held_elsewhere;
+  // Namespaces being deleted (Terminating) that batch files declare objects in.
+  std::set<std::string> terminating_namespaces;
 };
 
 // The plan for one file: one store transaction (ops + a sync record built from the rest).
@@ -97,6 +99,9 @@ struct FilePlan {
 // - An object with an empty source (created through the API) is adopted by the file that
 //   declares it (kubectl apply semantics). An object of another source is never taken over.
 // - A removed file prunes what it owns (result "Removed").
+// - An object declared in a Terminating namespace fails its file (a conflict, retried): nothing
+//   can be created there, and what is there is being deleted. Once the namespace is gone the
+//   file applies it again.
 // - Declaring the same object twice in one file is an error of that file.
 std::vector<FilePlan> PlanBatch(BatchInput input);
 
