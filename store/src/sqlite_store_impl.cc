@@ -251,20 +251,13 @@ StatusOr<Object> SqliteStore::UpdateStatus(const Object& obj) {
 }
 
 StatusOr<Object> SqliteStore::Delete(const ObjectKey& key, std::optional<int64_t> precondition_rv) {
-  WriteOp op;
-  op.type = WriteOp::Type::kDelete;
-  op.key = key;
-  op.precondition_rv = precondition_rv;
-  return RunOp(op);
+  DeleteOptions options;
+  options.precondition_rv = precondition_rv;
+  return RunOp(DeleteOp(key, options));
 }
 
 StatusOr<OpResult> SqliteStore::Delete(const ObjectKey& key, const DeleteOptions& options) {
-  WriteOp op;
-  op.type = WriteOp::Type::kDelete;
-  op.key = key;
-  op.precondition_rv = options.precondition_rv;
-  op.precondition_uid = options.precondition_uid;
-  op.grace_period_seconds = options.grace_period_seconds;
+  WriteOp op = DeleteOp(key, options);
   MOOR_ASSIGN_OR_RETURN(std::vector<OpResult> results,
                         RunWrite([&](WriteTxn& txn) -> StatusOr<std::vector<OpResult>> {
                           MOOR_ASSIGN_OR_RETURN(OpResult r, txn.Execute(op));

@@ -2,15 +2,19 @@
 
 namespace moor::store {
 
-StatusOr<OpResult> Store::Delete(const ObjectKey& key, const DeleteOptions& options) {
-  Transaction txn;
+WriteOp DeleteOp(const ObjectKey& key, const DeleteOptions& options) {
   WriteOp op;
   op.type = WriteOp::Type::kDelete;
   op.key = key;
   op.precondition_rv = options.precondition_rv;
   op.precondition_uid = options.precondition_uid;
   op.grace_period_seconds = options.grace_period_seconds;
-  txn.ops.push_back(std::move(op));
+  return op;
+}
+
+StatusOr<OpResult> Store::Delete(const ObjectKey& key, const DeleteOptions& options) {
+  Transaction txn;
+  txn.ops.push_back(DeleteOp(key, options));
   MOOR_ASSIGN_OR_RETURN(std::vector<OpResult> results, Commit(txn));
   if (results.empty()) return InternalError("store: delete returned no result");
   return std::move(results.front());

@@ -100,6 +100,9 @@ struct DeleteOptions {
   std::optional<int64_t> grace_period_seconds;  // nullopt: the object's own (see WriteOp)
 };
 
+// The kDelete op of `key` with `options`.
+WriteOp DeleteOp(const ObjectKey& key, const DeleteOptions& options);
+
 struct OpResult {
   // A delete answers kDeleted (removed), kUpdated (marked for graceful deletion, or its grace
   // shortened) or kUnchanged (a graceful deletion was already pending).
