@@ -81,6 +81,18 @@ void FolderSource::Run(MonoTime first_resync) {
   MonoTime next_resync = first_resync;
   MonoTime retry_at{};
   std::chrono::milliseconds retry_delay{0};
+  // Counts a sync; a failed one schedules a full rescan after a doubling delay (nothing of the
+  // batch is lost: the whole folder is compared again).
+  auto after_sync = [&](const Status& status) {
+    if (!status.ok()) {
+      rescan = true;
+      retry_delay = std::min(retry_delay.count() == 0 ? kFirstRetry : retry_delay * 2, kMaxRetry);
+      retry_at = clock_->Monotonic() + retry_delay;
+      LogError("folder sync failed; will retry",
+               {{"error", status.ToString()}, {"retry_in_ms", std::to_string(retry_delay.count())}});
+    }
+    batches_.fetch_add(1);
+  };
   while (!stopping_.load()) {
     bool have_pending = rescan || !pending.empty();
     std::chrono::milliseconds wait = kIdleWait;
@@ -127,29 +139,12 @@ void FolderSource::Run(MonoTime first_resync) {
       if (status.ok()) {
         rescan = false;
         retry_delay = std::chrono::milliseconds(0);
-      } else {
-        // Nothing of the batch is lost: the whole folder is compared again after the delay.
-        rescan = true;
-        retry_delay = std::min(retry_delay.count() == 0 ? kFirstRetry : retry_delay * 2, kMaxRetry);
-        retry_at = clock_->Monotonic() + retry_delay;
-        LogError("folder sync failed; will retry",
-                 {{"error", status.ToString()}, {"retry_in_ms", std::to_string(retry_delay.count())}});
       }
-      batches_.fetch_add(1);
+      after_sync(status);
     }
     // Keep the store feed's backlog small; a file that waited for an object being deleted to be
     // gone is retried at once when it is.
-    if (!have_pending && sync_->DrainStoreChanges()) {
-      Status status = sync_->SyncPaths({});
-      if (!status.ok()) {
-        rescan = true;
-        retry_delay = std::min(retry_delay.count() == 0 ? kFirstRetry : retry_delay * 2, kMaxRetry);
-        retry_at = clock_->Monotonic() + retry_delay;
-        LogError("folder sync failed; will retry",
-                 {{"error", status.ToString()}, {"retry_in_ms", std::to_string(retry_delay.count())}});
-      }
-      batches_.fetch_add(1);
-    }
+    if (!have_pending && sync_->DrainStoreChanges()) after_sync(sync_->SyncPaths({}));
     if (clock_->Monotonic() >= next_resync) {
       Status status = sync_->SyncAll();
       if (!status.ok()) LogError("folder resync failed", {{"error", status.ToString()}});
