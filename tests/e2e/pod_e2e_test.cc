@@ -485,5 +485,61 @@ spec:
   EXPECT_TRUE(node_->RuncContainerIds().empty()) << ::testing::PrintToString(node_->RuncContainerIds());
 }
 
+// A deleted namespace takes its pods with it: `kubectl delete namespace` (waiting, as by
+// default) returns once the namespace is gone, and by then its pod was stopped (gracefully,
+// through the node agent) and every trace of it on the host is gone, its ConfigMap too.
+TEST_F(PodE2eTest, KubectlDeleteNamespaceStopsItsPodsAndLeavesNothingOnTheHost) {
+  const std::string kubectl = "/usr/bin/kubectl";
+  ASSERT_TRUE(std::filesystem::exists(kubectl)) << kubectl << " is missing: this test needs the real kubectl";
+  testing::TempDir dir("e2e-ns");
+  auto run_kubectl = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), kubectl);
+    return testing::RunCommand(args, {{"KUBECONFIG", (node_->data_dir() / "moor.kubeconfig").string()},
+                                      {"HOME", dir.path().string()}},
+                               "", seconds(60));
+  };
+  // Through the API (the watched folder would bring the pod back).
+  testing::WriteFile(dir / "shop.yaml", R"Y(apiVersion: v1
+kind: Namespace
+metadata: {name: shop}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: settings, namespace: shop}
+data: {a: "1"}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: web, namespace: shop}
+spec:
+  terminationGracePeriodSeconds: 3
+  containers:
+  - name: main
+    image: busybox:1.36
+    command: ["sh", "-c", "trap 'exit 0' TERM; while :; do sleep 1 & wait; done"]
+)Y");
+  auto applied = node_->Moor({"apply", "-f", (dir / "shop.yaml").string()});
+  ASSERT_EQ(applied.exit_code, 0) << applied.out << applied.err;
+  auto shop_pod = [&] {
+    auto r = node_->Moor({"get", "pod", "web", "-n", "shop", "-o", "json"});
+    return r.exit_code == 0 ? nlohmann::json::parse(r.out, nullptr, false) : nlohmann::json();
+  };
+  ASSERT_TRUE(WaitFor([&] { return StatusOf(shop_pod()).value("phase", "") == "Running"; }, seconds(60)))
+      << shop_pod().dump();
+  ASSERT_EQ(node_->NetnsWithPrefix().size(), 1u);
+
+  auto deleted = run_kubectl({"delete", "namespace", "shop"});
+  ASSERT_EQ(deleted.exit_code, 0) << deleted.out << deleted.err;
+  EXPECT_NE(deleted.out.find("namespace \"shop\" deleted"), std::string::npos) << deleted.out;
+  auto gone = run_kubectl({"get", "namespace", "shop"});
+  EXPECT_NE(gone.err.find("NotFound"), std::string::npos) << "kubectl delete returned before the namespace was gone";
+  EXPECT_FALSE(shop_pod().is_object());
+  EXPECT_NE(node_->Moor({"get", "configmap", "settings", "-n", "shop"}).exit_code, 0);
+  EXPECT_TRUE(node_->RuncContainerIds().empty()) << ::testing::PrintToString(node_->RuncContainerIds());
+  EXPECT_TRUE(node_->NetnsWithPrefix().empty()) << ::testing::PrintToString(node_->NetnsWithPrefix());
+  EXPECT_TRUE(node_->MountsUnderDataDir().empty()) << ::testing::PrintToString(node_->MountsUnderDataDir());
+  EXPECT_TRUE(std::filesystem::is_empty(node_->data_dir() / "pods"));
+}
+
 }  // namespace
 }  // namespace moor::e2e
