@@ -98,6 +98,7 @@ bridge: $BRIDGE
 namePrefix: $PREFIX
 podSubnet: 10.42.0.0/24
 podEgress: false   # the demo's pods talk to each other and this host only
+podForwardAccept: false   # and the host's iptables FORWARD chain is left alone
 disableDefaultRegistryEndpoint: true   # busybox:1.36 only from the local mirror, never Docker Hub
 $REGISTRIES
 YAML

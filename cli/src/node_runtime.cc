@@ -130,6 +130,7 @@ StatusOr<std::unique_ptr<NodeRuntime>> NodeRuntime::Start(const ServerConfig& co
   net_options.pod_subnet = config.pod_subnet;
   net_options.service_cidr = config.service_cidr;
   net_options.pod_egress = config.pod_egress;
+  net_options.pod_forward_accept = config.pod_forward_accept;
   net_options.state_dir = (data / "network").string();
   net_options.route_metric = config.route_metric;
   MOOR_ASSIGN_OR_RETURN(node->network_, runtime::CreateCniNetwork(net_options));

@@ -83,6 +83,9 @@ Status LoadServerConfig(const std::filesystem::path& file, ServerConfig& config)
     } else if (key == "podEgress") {
       if (!v.is_boolean()) return fail(key, "expected boolean");
       config.pod_egress = v.get<bool>();
+    } else if (key == "podForwardAccept") {
+      if (!v.is_boolean()) return fail(key, "expected boolean");
+      config.pod_forward_accept = v.get<bool>();
     } else if (key == "serviceCIDR") {
       MOOR_ASSIGN_OR_RETURN(config.service_cidr, want_string());
       auto cidr = Ipv4Cidr::Parse(config.service_cidr);
@@ -121,7 +124,7 @@ Status LoadServerConfig(const std::filesystem::path& file, ServerConfig& config)
     } else {
       return fail(key,
                   "unknown setting (known: dataDir, manifests, listen, logLevel, strict, resyncInterval, disableAgent, "
-                  "nodeName, podSubnet, podEgress, serviceCIDR, serviceNodePortRange, dnsUpstreams, bridge, namePrefix, routeMetric, registries, disableDefaultRegistryEndpoint)");
+                  "nodeName, podSubnet, podEgress, podForwardAccept, serviceCIDR, serviceNodePortRange, dnsUpstreams, bridge, namePrefix, routeMetric, registries, disableDefaultRegistryEndpoint)");
     }
   }
   return Status::Ok();

@@ -27,6 +27,7 @@ struct ServerConfig {
   std::string node_name;                        // "" = the host name
   std::string pod_subnet = "10.42.0.0/24";      // this node's slice of the pod range 10.42.0.0/16
   bool pod_egress = true;                       // pods reach other networks, masqueraded (as k3s)
+  bool pod_forward_accept = true;               // iptables FORWARD accepts pod traffic (as flannel)
   std::string service_cidr = "10.43.0.0/16";    // ClusterIPs are allocated from it
   std::string service_node_port_range = "30000-32767";  // NodePorts are allocated from it
   // Where the cluster DNS sends names outside cluster.local ("ip" or "ip:port"). nullopt: the

@@ -106,7 +106,8 @@ int RunServer(const ServerFlags& flags) {
               << "manifests: " << config.ManifestsDir().string() << "\n"
               << "api:       https://" << config.listen << "\n"
               << "agent:     " << (config.disable_agent ? "disabled" : "bridge " + config.bridge + ", pods " + config.pod_subnet +
-                                                            (config.pod_egress ? ", egress masqueraded" : ", no egress"))
+                                                            (config.pod_egress ? ", egress masqueraded" : ", no egress") +
+                                                            (config.pod_forward_accept ? ", FORWARD accepts pods" : ""))
               << "\n";
     return 0;
   }

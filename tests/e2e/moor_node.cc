@@ -98,6 +98,8 @@ MoorNode::MoorNode(nlohmann::json registries) {
                            {"dnsUpstreams", nlohmann::json::array()},
                            // ... and no pod gets a route off the machine.
                            {"podEgress", false},
+                           // ... and the host's iptables FORWARD chain is left alone.
+                           {"podForwardAccept", false},
                            {"routeMetric", route_metric_},
                            {"logLevel", "debug"},
                            {"registries", registries},

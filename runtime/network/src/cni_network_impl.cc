@@ -2,6 +2,7 @@
 
 #include "argv_command.h"
 #include "egress_masquerade.h"
+#include "forward_accept.h"
 
 #include <filesystem>
 #include <functional>
@@ -68,6 +69,10 @@ CniNetwork::CniNetwork(CniNetworkOptions options, NetnsHost* netns_host)
 
 std::string CniNetwork::EgressTable() const { return options_.name_prefix + "-egress"; }
 
+ForwardAcceptRule CniNetwork::ForwardRule() const {
+  return ForwardAcceptRule{"moor " + options_.name_prefix + " pods", options_.pod_subnet};
+}
+
 std::mutex& CniNetwork::LockFor(const std::string& sandbox_id) {
   return id_mu_[std::hash<std::string>{}(sandbox_id) % id_mu_.size()];
 }
@@ -93,10 +98,18 @@ Status CniNetwork::Init() {
                                                options_.bridge})
                           : NftReplaceTablePrefix(egress)));
 
+  if (options_.pod_forward_accept) {
+    MOOR_RETURN_IF_ERROR(EnsureForwardAccept(runner_, ForwardRule()));
+  } else if (Status removed = RemoveForwardAccept(runner_, ForwardRule()); !removed.ok()) {
+    // Off, and iptables missing or failing: there is nothing of moor's to keep out of the way.
+    LogWarn("could not check for moor's FORWARD accept rules", {{"error", removed.ToString()}});
+  }
+
   MOOR_RETURN_IF_ERROR(WriteFileAtomic(cni::ConflistPath(options_), conflist_.dump(2) + "\n"));
   initialized_.store(true);
   LogInfo("pod network ready", {{"network", options_.name_prefix}, {"bridge", options_.bridge},
-                                {"subnet", options_.pod_subnet}, {"egress", options_.pod_egress ? "masqueraded" : "none"}});
+                                {"subnet", options_.pod_subnet}, {"egress", options_.pod_egress ? "masqueraded" : "none"},
+                                {"forward_accept", options_.pod_forward_accept ? "yes" : "no"}});
   return Status::Ok();
 }
 
@@ -226,6 +239,7 @@ Status CniNetwork::RemoveHostState() {
     }
     Keep(first, routes_.RemoveAdded());
     Keep(first, RunNftScript(runner_, EgressTable(), NftReplaceTablePrefix(EgressTable())));
+    Keep(first, RemoveForwardAccept(runner_, ForwardRule()));
   }
   return first;
 }

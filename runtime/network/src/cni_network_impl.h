@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cni_plugin_runner.h"
+#include "forward_accept.h"
 #include "host_routes.h"
 #include "netns_manager.h"
 #include "sandbox_records.h"
@@ -36,6 +37,7 @@ class CniNetwork final : public PodNetwork {
  private:
   std::mutex& LockFor(const std::string& sandbox_id);
   std::string EgressTable() const;  // the nftables table of pod egress
+  ForwardAcceptRule ForwardRule() const;  // the iptables FORWARD accept rules
   std::string NetnsName(const std::string& sandbox_id) const { return options_.name_prefix + "-" + sandbox_id; }
   // Locks host_mu_ unless the call may run beside others: once a set-up succeeded (the
   // bridge, its address and the netns mount exist) the bridge and host-local plugins only touch

@@ -155,6 +155,19 @@ TEST(ServerConfigTest, PodEgressIsOnByDefaultAndABoolean) {
   EXPECT_NE(s.message().find("bad.yaml:2:1: podEgress: expected boolean"), std::string::npos) << s.message();
 }
 
+TEST(ServerConfigTest, PodForwardAcceptIsOnByDefaultAndABoolean) {
+  testing::TempDir dir("config");
+  ServerConfig config;
+  EXPECT_TRUE(config.pod_forward_accept);
+  testing::WriteFile(dir / "off.yaml", "podForwardAccept: false\n");
+  ASSERT_TRUE(LoadServerConfig(dir / "off.yaml", config).ok());
+  EXPECT_FALSE(config.pod_forward_accept);
+  testing::WriteFile(dir / "bad.yaml", "podForwardAccept: 0\n");
+  Status s = LoadServerConfig(dir / "bad.yaml", config);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("bad.yaml:1:1: podForwardAccept: expected boolean"), std::string::npos) << s.message();
+}
+
 TEST(ServerConfigTest, ServiceCidrMustBeACanonicalIpv4RangeOfSixteenOrMore) {
   testing::TempDir dir("config");
   ServerConfig config;

@@ -75,7 +75,12 @@ TEST_F(CniNetworkTest, InitAddsUnreachableRoutesThenWritesConflists) {
                           "ip -4 -j route show exact 10.43.0.0/16 table main",
                           "ip -4 route add unreachable 10.43.0.0/16 metric 4711 table main",
                           "ip -4 -j route show exact 10.42.0.0/24 table main",
-                          "nft -f -"));  // no egress: its table is deleted if an earlier run made it
+                          "nft -f -",  // no egress: its table is deleted if an earlier run made it
+                          // no FORWARD accept: its rules are looked for, to delete them
+                          "iptables -w 5 -C FORWARD -s 10.42.0.0/24 -m comment --comment moor " +
+                              options_.name_prefix + " pods -j ACCEPT",
+                          "iptables -w 5 -C FORWARD -d 10.42.0.0/24 -m comment --comment moor " +
+                              options_.name_prefix + " pods -j ACCEPT"));
   EXPECT_TRUE(host_.Tables().empty());
   auto conflist = ReadFileLimited(cni::ConflistPath(options_), 1 << 20);
   ASSERT_OK(conflist);
@@ -85,6 +90,27 @@ TEST_F(CniNetworkTest, InitAddsUnreachableRoutesThenWritesConflists) {
   host_.ClearCalls();
   ASSERT_OK(Network()->Init());
   for (const auto& s : host_.Summaries()) EXPECT_THAT(s, ::testing::Not(HasSubstr("route add"))) << s;
+}
+
+TEST_F(CniNetworkTest, ForwardAcceptRulesGoFirstOnceAndLeaveWithTheHostState) {
+  const std::string comment = "-m comment --comment moor " + options_.name_prefix + " pods -j ACCEPT";
+  options_.pod_forward_accept = true;
+  ASSERT_OK(Network()->Init());
+  ASSERT_OK(Network()->Init());  // a restart adds nothing twice
+  EXPECT_THAT(host_.ForwardRules(), ElementsAre("-d 10.42.0.0/24 " + comment, "-s 10.42.0.0/24 " + comment));
+
+  // iptables failing (its lock held too long) fails Init with what iptables said.
+  host_.FailNext("iptables", CommandResult{4, false, "", "Another app is currently holding the xtables lock.\n"});
+  Status s = Network()->Init();
+  EXPECT_EQ(s.code(), StatusCode::kUnavailable);
+  EXPECT_THAT(s.message(), HasSubstr("holding the xtables lock"));
+
+  ASSERT_OK(RemoveCniHostState(options_));
+  EXPECT_TRUE(host_.ForwardRules().empty());
+  // Off, and iptables not installed: Init goes on (nothing of moor's can be in the way).
+  options_.pod_forward_accept = false;
+  host_.FailNext("iptables", CommandResult{127, false, "", "iptables: not found"});
+  ASSERT_OK(Network()->Init());
 }
 
 TEST_F(CniNetworkTest, InitRefusesAForwardingRouteForTheClusterRange) {

@@ -46,6 +46,7 @@ CommandResult FakeHost::Handle(const Call& call) {
   const std::string program = call.Program();
   if (program == "ip") return Ip(call.argv);
   if (program == "nft") return Nft(call);
+  if (program == "iptables") return Iptables(call.argv);
   if (call.env.count("CNI_COMMAND")) return Plugin(call);
   return Exit(127, "", "fake host: unknown program " + program);
 }
@@ -100,6 +101,31 @@ CommandResult FakeHost::Ip(const std::vector<std::string>& a) {
     }
   }
   return Exit(1, "", "fake host: unsupported ip command");
+}
+
+CommandResult FakeHost::Iptables(const std::vector<std::string>& argv) {
+  // iptables -w 5 -C|-I|-D FORWARD [1] <match...>
+  if (argv.size() < 6 || argv[1] != "-w" || argv[4] != "FORWARD") return Exit(2, "", "fake host: unsupported iptables");
+  const std::string& action = argv[3];
+  size_t from = action == "-I" ? 6 : 5;
+  std::string rule;
+  for (size_t i = from; i < argv.size(); ++i) rule += (rule.empty() ? "" : " ") + argv[i];
+  auto it = std::find(forward_.begin(), forward_.end(), rule);
+  if (action == "-C") return Exit(it != forward_.end() ? 0 : 1);
+  if (action == "-I") {
+    forward_.insert(forward_.begin(), rule);
+    return Exit(0);
+  }
+  if (action == "-D" && it != forward_.end()) {
+    forward_.erase(it);
+    return Exit(0);
+  }
+  return Exit(1, "", "iptables: Bad rule (does a matching rule exist in that chain?).");
+}
+
+std::vector<std::string> FakeHost::ForwardRules() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return forward_;
 }
 
 CommandResult FakeHost::Plugin(const Call& call) {

@@ -26,6 +26,7 @@ namespace moor::runtime::testing {
 //   any plugin DEL                  succeeds, prints nothing
 //   nft -f -                        a script "table ip T {}\ndelete table ip T\n[table ip T {...}]":
 //                                   the table's last definition (Tables()), or none
+//   iptables -w 5 -C|-I|-D FORWARD    a FORWARD chain (ForwardRules(): the rules' match parts)
 // FailNext(program, result) makes the next call of `program` ("portmap", "ip", ...) return
 // `result` instead. Thread-safe.
 class FakeHost final : public CommandRunner, public NetnsHost {
@@ -54,12 +55,14 @@ class FakeHost final : public CommandRunner, public NetnsHost {
   nlohmann::json Routes() const;
   std::set<std::string> Netns() const;
   std::map<std::string, std::string> Tables() const;  // nftables table name -> the script defining it
+  std::vector<std::string> ForwardRules() const;      // "-s 10.42.0.0/24 -m comment ... -j ACCEPT", first first
 
  private:
   CommandResult Handle(const Call& call);
   CommandResult Ip(const std::vector<std::string>& argv);
   CommandResult Plugin(const Call& call);
   CommandResult Nft(const Call& call);
+  CommandResult Iptables(const std::vector<std::string>& argv);
 
   mutable std::mutex mu_;
   std::vector<Call> calls_;
@@ -67,6 +70,7 @@ class FakeHost final : public CommandRunner, public NetnsHost {
   std::set<std::string> netns_;  // paths
   nlohmann::json routes_ = nlohmann::json::array();
   std::map<std::string, std::string> tables_;
+  std::vector<std::string> forward_;
   int next_host_ = 2;
 };
 

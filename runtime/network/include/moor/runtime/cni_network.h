@@ -25,7 +25,8 @@ namespace moor::runtime {
 // one veth per sandbox, portmap's iptables chains (per sandbox CNI-DN-*, removed by DEL; the
 // shared CNI-HOSTPORT-* chains stay, as with any CNI runtime), route_localnet=1 on the bridge
 // (set by portmap so that 127.0.0.1:<hostPort> works), ip_forward=1 (set by bridge), and the
-// unreachable routes; with pod_egress, the nftables table `ip <name_prefix>-egress`.
+// unreachable routes; with pod_egress, the nftables table `ip <name_prefix>-egress`; with
+// pod_forward_accept, two rules in iptables' filter FORWARD chain.
 //
 // Thread safety: all methods may be called from several threads. Calls for the same sandbox id
 // are serialized. Until the first sandbox is set up, and for sandboxes with host ports, plugin
@@ -51,6 +52,11 @@ struct CniNetworkOptions {
   // (Init() writes it, or deletes it when false; RemoveCniHostState() deletes it). Off: pods
   // reach only the pod and service ranges and this host.
   bool pod_egress = false;
+  // Pod traffic through a host firewall that drops forwarded packets (Docker's FORWARD policy
+  // DROP): Init() inserts two iptables rules at the top of the filter table's FORWARD chain that
+  // accept what comes from and goes to pod_subnet (comment "moor <name_prefix> pods"), as
+  // flannel does; false deletes them. RemoveCniHostState() deletes them.
+  bool pod_forward_accept = false;
   // Metric of the `unreachable` routes Init() adds for cluster_cidr and service_cidr. Routes of
   // different metrics coexist, so tests that run in parallel each use their own metric and
   // RemoveCniHostState() never takes away a route another user still relies on. The daemon
