@@ -79,6 +79,19 @@ struct DecodedBody {
 
 std::optional<DecodedBody> DecodeBody(const HttpRequest& req, const Route& route, const manifests::LoadOptions& load,
                                       bool validate, HttpResponse* error) {
+  // JSON and YAML only (kube-apiserver also takes protobuf, which kubectl's generator commands
+  // such as `kubectl create configmap` send): say so instead of a YAML syntax error.
+  std::string type = req.Header("content-type");
+  type = type.substr(0, type.find(';'));
+  if (!type.empty() && type != "application/json" && type != "application/yaml" &&
+      type != "application/merge-patch+json" && type.find("json") == std::string::npos &&
+      type.find("yaml") == std::string::npos) {
+    *error = StatusResponse(415, "UnsupportedMediaType",
+                            "the body of the request was in an unknown format - accepted media types include: "
+                            "application/json, application/yaml (moor does not take " + type +
+                                "; use kubectl create -f FILE or moor apply)");
+    return std::nullopt;
+  }
   manifests::ParsedFile parsed = manifests::ParseContent("request body", req.body, load.parse);
   if (!parsed.ok() || parsed.documents.size() != 1 || !parsed.documents[0].object.is_object()) {
     std::string message;
