@@ -356,22 +356,23 @@ Status FolderSync::ProcessBatch(const std::map<std::string, Candidate>& candidat
     auto owned = owned_by_path_.find(one.input.path);
     if (owned != owned_by_path_.end()) involved.insert(owned->second.begin(), owned->second.end());
   }
-  // The store's current state of every involved key.
-  for (const ObjectKey& key : involved) {
-    const store::Record* record = nullptr;
-    StatusOr<store::Record> fetched = NotFoundError("");
+  // The stored record of `key` (nullptr if absent): from the full list when there is one, else
+  // read into `fetched`. A failed read marks the batch's files for a retry.
+  auto lookup = [&](const ObjectKey& key, StatusOr<store::Record>& fetched) -> StatusOr<const store::Record*> {
     if (listed != nullptr) {
       auto it = listed->find(key);
-      if (it != listed->end()) record = &it->second;
-    } else {
-      fetched = options_.store->Get(key);
-      if (fetched.ok()) {
-        record = &*fetched;
-      } else if (fetched.status().code() != StatusCode::kNotFound) {
-        for (const Loaded& one : loaded) retry_.insert(one.input.path);
-        return fetched.status().WithContext("reading " + key.ToString());
-      }
+      return it == listed->end() ? nullptr : &it->second;
     }
+    fetched = options_.store->Get(key);
+    if (fetched.ok()) return &*fetched;
+    if (fetched.status().code() == StatusCode::kNotFound) return nullptr;
+    for (const Loaded& one : loaded) retry_.insert(one.input.path);
+    return fetched.status().WithContext("reading " + key.ToString());
+  };
+  // The store's current state of every involved key.
+  for (const ObjectKey& key : involved) {
+    StatusOr<store::Record> fetched = NotFoundError("");
+    MOOR_ASSIGN_OR_RETURN(const store::Record* record, lookup(key, fetched));
     if (record == nullptr) {
       ForgetOwned(key);  // deleted through the API
       continue;
@@ -413,19 +414,7 @@ Status FolderSync::ProcessBatch(const std::map<std::string, Candidate>& candidat
   for (const std::string& ns : namespaces) {
     const ObjectKey key{"Namespace", "", ns};
     StatusOr<store::Record> fetched = NotFoundError("");
-    const store::Record* record = nullptr;
-    if (listed != nullptr) {
-      auto it = listed->find(key);
-      if (it != listed->end()) record = &it->second;
-    } else {
-      fetched = options_.store->Get(key);
-      if (fetched.ok()) {
-        record = &*fetched;
-      } else if (fetched.status().code() != StatusCode::kNotFound) {
-        for (const Loaded& one : loaded) retry_.insert(one.input.path);
-        return fetched.status().WithContext("reading " + key.ToString());
-      }
-    }
+    MOOR_ASSIGN_OR_RETURN(const store::Record* record, lookup(key, fetched));
     if (record != nullptr && !manifests::StringAt(record->object, "metadata.deletionTimestamp").empty()) {
       batch.terminating_namespaces.insert(ns);
     }
