@@ -55,6 +55,16 @@ std::unique_ptr<ApiClient> ApiTestEnv::ClientWithToken(const std::string& token)
   return std::move(client).value();
 }
 
+std::map<std::string, std::string> ApiTestEnv::KubectlEnv() const {
+  return {{"KUBECONFIG", kubeconfig_path_.string()}, {"HOME", dir_.path().string()}};
+}
+
+moor::testing::CommandResult ApiTestEnv::Kubectl(const std::vector<std::string>& args) const {
+  std::vector<std::string> argv = {"/usr/bin/kubectl"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return moor::testing::RunCommand(argv, KubectlEnv());
+}
+
 std::string ApiTestEnv::Curl(const std::string& method, const std::string& path, const std::string& body,
                              bool with_token) const {
   std::filesystem::path ca = dir_ / "tls" / "server-ca.crt";

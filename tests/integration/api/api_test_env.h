@@ -1,12 +1,15 @@
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "moor/api/api_server.h"
 #include "moor/api/client.h"
 #include "moor/api/kubeconfig.h"
 #include "moor/store/sqlite_store.h"
+#include "moor/testing/process.h"
 #include "moor/testing/temp_dir.h"
 
 namespace moor::api::testenv {
@@ -33,6 +36,11 @@ class ApiTestEnv {
   const moor::testing::TempDir& dir() const { return dir_; }
   // A client with another token.
   std::unique_ptr<ApiClient> ClientWithToken(const std::string& token) const;
+  // The environment the real kubectl runs with here: this server's kubeconfig, and HOME in the
+  // temp dir (keeps kubectl's discovery cache out of the real home).
+  std::map<std::string, std::string> KubectlEnv() const;
+  // /usr/bin/kubectl with `args`, against this server.
+  moor::testing::CommandResult Kubectl(const std::vector<std::string>& args) const;
   // curl against the server: returns "<http code>\n<body>".
   std::string Curl(const std::string& method, const std::string& path, const std::string& body = "",
                    bool with_token = true) const;

@@ -160,14 +160,8 @@ class GracefulDeleteKubectlTest : public GracefulDeleteApiTest {
     ASSERT_TRUE(std::filesystem::exists(kKubectl))
         << kKubectl << " is missing: these tests need the real kubectl (1.27-1.33) installed";
   }
-  std::map<std::string, std::string> Env() const {
-    return {{"KUBECONFIG", env_.kubeconfig_path().string()}, {"HOME", env_.dir().path().string()}};
-  }
-  moor::testing::CommandResult Kubectl(const std::vector<std::string>& args) {
-    std::vector<std::string> argv = {kKubectl};
-    argv.insert(argv.end(), args.begin(), args.end());
-    return moor::testing::RunCommand(argv, Env());
-  }
+  std::map<std::string, std::string> Env() const { return env_.KubectlEnv(); }
+  moor::testing::CommandResult Kubectl(const std::vector<std::string>& args) { return env_.Kubectl(args); }
 };
 
 TEST_F(GracefulDeleteKubectlTest, GetShowsTerminatingAndDeleteWaitsUntilThePodIsGone) {

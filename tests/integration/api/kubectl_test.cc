@@ -22,13 +22,7 @@ class KubectlTest : public ::testing::Test {
         << kKubectl << " is missing: these tests need the real kubectl (1.27-1.33) installed";
   }
 
-  moor::testing::CommandResult Kubectl(const std::vector<std::string>& args) {
-    std::vector<std::string> argv = {kKubectl};
-    argv.insert(argv.end(), args.begin(), args.end());
-    // HOME in the temp dir keeps kubectl's discovery cache out of the real home.
-    return moor::testing::RunCommand(argv, {{"KUBECONFIG", env_.kubeconfig_path().string()},
-                                            {"HOME", env_.dir().path().string()}});
-  }
+  moor::testing::CommandResult Kubectl(const std::vector<std::string>& args) { return env_.Kubectl(args); }
 
   ApiTestEnv env_;
 };

@@ -39,14 +39,8 @@ class NamespaceDeleteApiTest : public ::testing::Test {
   }
   void TearDown() override { controller_.reset(); }
 
-  std::map<std::string, std::string> Env() const {
-    return {{"KUBECONFIG", env_.kubeconfig_path().string()}, {"HOME", env_.dir().path().string()}};
-  }
-  moor::testing::CommandResult Kubectl(const std::vector<std::string>& args) {
-    std::vector<std::string> argv = {kKubectl};
-    argv.insert(argv.end(), args.begin(), args.end());
-    return moor::testing::RunCommand(argv, Env());
-  }
+  std::map<std::string, std::string> Env() const { return env_.KubectlEnv(); }
+  moor::testing::CommandResult Kubectl(const std::vector<std::string>& args) { return env_.Kubectl(args); }
   void MustKubectl(const std::vector<std::string>& args) {
     auto r = Kubectl(args);
     ASSERT_EQ(r.exit_code, 0) << r.out << r.err;

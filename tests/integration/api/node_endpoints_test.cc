@@ -40,15 +40,8 @@ class NodeEndpointsTest : public ::testing::Test {
     logs_.Append("default", "two", "b", {"from b"});
   }
 
-  std::map<std::string, std::string> KubectlEnv() const {
-    // HOME in the temp dir keeps kubectl's discovery cache out of the real home.
-    return {{"KUBECONFIG", env_.kubeconfig_path().string()}, {"HOME", env_.dir().path().string()}};
-  }
-  moor::testing::CommandResult Kubectl(const std::vector<std::string>& args) {
-    std::vector<std::string> argv = {kKubectl};
-    argv.insert(argv.end(), args.begin(), args.end());
-    return moor::testing::RunCommand(argv, KubectlEnv());
-  }
+  std::map<std::string, std::string> KubectlEnv() const { return env_.KubectlEnv(); }
+  moor::testing::CommandResult Kubectl(const std::vector<std::string>& args) { return env_.Kubectl(args); }
 
   FakeLogSource logs_;
   FakeImageService images_;
