@@ -1,9 +1,10 @@
 #include "moor/api/pod_log_query.h"
 
 #include <algorithm>
-#include <charconv>
 #include <climits>
 #include <vector>
+
+#include "moor/api/route.h"
 
 namespace moor::api {
 namespace {
@@ -21,14 +22,6 @@ std::optional<bool> ParseBool(const std::string& text) {
   return std::nullopt;
 }
 
-std::optional<int64_t> ParseInt(const std::string& text) {
-  int64_t value = 0;
-  const char* end = text.data() + text.size();
-  auto [ptr, ec] = std::from_chars(text.data(), end, value);
-  if (text.empty() || ec != std::errc() || ptr != end) return std::nullopt;
-  return value;
-}
-
 Status ReadBool(const std::map<std::string, std::string>& query, const std::string& key, bool* out) {
   auto it = query.find(key);
   if (it == query.end()) return Status::Ok();
@@ -42,7 +35,7 @@ Status ReadInt(const std::map<std::string, std::string>& query, const std::strin
                std::optional<int64_t>* out) {
   auto it = query.find(key);
   if (it == query.end()) return Status::Ok();
-  *out = ParseInt(it->second);
+  *out = ParseInt64(it->second);
   if (!*out) return InvalidArgumentError("invalid " + key + " \"" + it->second + "\": want an integer");
   return Status::Ok();
 }

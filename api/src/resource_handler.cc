@@ -446,15 +446,6 @@ std::optional<store::DeleteOptions> DecodeDeleteOptions(const HttpRequest& req, 
     *error = StatusResponse(400, "BadRequest", message);
     return std::nullopt;
   };
-  auto parse_int = [](const std::string& text) -> std::optional<int64_t> {
-    try {
-      size_t used = 0;
-      int64_t value = std::stoll(text, &used);
-      if (used == text.size()) return value;
-    } catch (...) {
-    }
-    return std::nullopt;
-  };
   if (!req.body.empty()) {
     Object options = Object::parse(req.body, nullptr, false);
     if (options.is_discarded() || !options.is_object()) return bad("the request body is not valid DeleteOptions");
@@ -466,14 +457,14 @@ std::optional<store::DeleteOptions> DecodeDeleteOptions(const HttpRequest& req, 
     }
     const Object& rv = manifests::FieldAt(options, "preconditions.resourceVersion");
     if (rv.is_string() && !rv.get<std::string>().empty()) {
-      out.precondition_rv = parse_int(rv.get<std::string>());
+      out.precondition_rv = ParseInt64(rv.get<std::string>());
       if (!out.precondition_rv) return bad("invalid resourceVersion precondition");
     }
     out.precondition_uid = manifests::StringAt(options, "preconditions.uid");
   }
   std::map<std::string, std::string> query = ParseQuery(req.raw_query);
   if (!out.grace_period_seconds && query.count("gracePeriodSeconds")) {
-    out.grace_period_seconds = parse_int(query["gracePeriodSeconds"]);
+    out.grace_period_seconds = ParseInt64(query["gracePeriodSeconds"]);
     if (!out.grace_period_seconds) return bad("invalid gracePeriodSeconds: " + query["gracePeriodSeconds"]);
   }
   return out;

@@ -1,5 +1,6 @@
 #include "moor/api/route.h"
 
+#include <charconv>
 #include <vector>
 
 namespace moor::api {
@@ -154,6 +155,14 @@ std::string PercentDecode(std::string_view text, bool plus_is_space) {
     out.push_back(plus_is_space && c == '+' ? ' ' : c);
   }
   return out;
+}
+
+std::optional<int64_t> ParseInt64(std::string_view text) {
+  int64_t value = 0;
+  const char* end = text.data() + text.size();
+  auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  if (text.empty() || ec != std::errc() || ptr != end) return std::nullopt;
+  return value;
 }
 
 std::map<std::string, std::string> ParseQuery(std::string_view raw_query) {

@@ -102,7 +102,7 @@ int RunDelete(const GlobalOptions& global, const DeleteFlags& flags) {
     std::cout << ResourceName(*t.kind) << " \"" << t.name << "\" " << (flags.force ? "force deleted" : "deleted")
               << std::endl;
     // A pod still being stopped by its node is gone only later.
-    if (!manifests::StringAt(*deleted, "metadata.deletionTimestamp").empty()) terminating.emplace_back(t, *deleted);
+    if (manifests::IsBeingDeleted(*deleted)) terminating.emplace_back(t, *deleted);
   }
   if (flags.wait) {
     for (const auto& [t, deleted] : terminating) {

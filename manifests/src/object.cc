@@ -47,6 +47,7 @@ std::string NameOf(const Object& obj) { return MetadataString(obj, "name"); }
 std::string NamespaceOf(const Object& obj) { return MetadataString(obj, "namespace"); }
 
 ObjectKey KeyOf(const Object& obj) { return ObjectKey{KindOf(obj), NamespaceOf(obj), NameOf(obj)}; }
+bool IsBeingDeleted(const Object& obj) { return !MetadataString(obj, "deletionTimestamp").empty(); }
 
 const Object& FieldAt(const Object& obj, std::string_view dotted_path) {
   static const Object kNull;

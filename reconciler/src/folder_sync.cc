@@ -377,8 +377,7 @@ Status FolderSync::ProcessBatch(const std::map<std::string, Candidate>& candidat
       ForgetOwned(key);  // deleted through the API
       continue;
     }
-    bool being_deleted = !manifests::StringAt(record->object, "metadata.deletionTimestamp").empty();
-    batch.stored[key] = StoredObject{record->source, ContentHash(record->object), being_deleted};
+    batch.stored[key] = StoredObject{record->source, ContentHash(record->object), manifests::IsBeingDeleted(record->object)};
     if (record->source.source == options_.source_name) {
       RememberOwned(key, record->source, record->object);
     } else {
@@ -415,7 +414,7 @@ Status FolderSync::ProcessBatch(const std::map<std::string, Candidate>& candidat
     const ObjectKey key{"Namespace", "", ns};
     StatusOr<store::Record> fetched = NotFoundError("");
     MOOR_ASSIGN_OR_RETURN(const store::Record* record, lookup(key, fetched));
-    if (record != nullptr && !manifests::StringAt(record->object, "metadata.deletionTimestamp").empty()) {
+    if (record != nullptr && manifests::IsBeingDeleted(record->object)) {
       batch.terminating_namespaces.insert(ns);
     }
   }

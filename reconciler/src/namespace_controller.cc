@@ -15,19 +15,17 @@ using manifests::ObjectKey;
 
 ObjectKey NamespaceKey(const std::string& name) { return ObjectKey{"Namespace", "", name}; }
 
-bool BeingDeleted(const Object& obj) { return !manifests::StringAt(obj, "metadata.deletionTimestamp").empty(); }
-
 class NamespaceControllerImpl final : public NamespaceController {
  public:
   explicit NamespaceControllerImpl(NamespaceControllerOptions options)
       : options_(options), loop_("namespace", options.store, [this](const ObjectKey& key) { return Reconcile(key); }) {
     loop_.AddWatch("Namespace", {[this](const std::vector<Object>& items) {
                                    for (const Object& ns : items) {
-                                     if (BeingDeleted(ns)) loop_.Enqueue(NamespaceKey(manifests::NameOf(ns)));
+                                     if (manifests::IsBeingDeleted(ns)) loop_.Enqueue(NamespaceKey(manifests::NameOf(ns)));
                                    }
                                  },
                                  [this](const store::WatchEvent& e) {
-                                   if (e.type != store::WatchEvent::Type::kDeleted && BeingDeleted(e.object)) {
+                                   if (e.type != store::WatchEvent::Type::kDeleted && manifests::IsBeingDeleted(e.object)) {
                                      loop_.Enqueue(NamespaceKey(manifests::NameOf(e.object)));
                                    }
                                  }});
@@ -54,7 +52,7 @@ class NamespaceControllerImpl final : public NamespaceController {
       if (!kind.namespaced) continue;
       MOOR_ASSIGN_OR_RETURN(store::ListResult listed, options_.store->List({kind.kind, ns, std::nullopt}));
       for (const store::Record& item : listed.items) {
-        if (BeingDeleted(item.object)) {  // on its way out already (a pod its node is stopping)
+        if (manifests::IsBeingDeleted(item.object)) {  // on its way out already (a pod its node is stopping)
           ++remaining;
           continue;
         }
@@ -80,7 +78,7 @@ class NamespaceControllerImpl final : public NamespaceController {
   Status Reconcile(const ObjectKey& key) {
     auto ns = options_.store->Get(key);
     if (!ns.ok()) return ns.status().code() == StatusCode::kNotFound ? Status::Ok() : ns.status();
-    if (!BeingDeleted(ns->object)) return Status::Ok();
+    if (!manifests::IsBeingDeleted(ns->object)) return Status::Ok();
 
     MOOR_ASSIGN_OR_RETURN(size_t remaining, DeleteContent(key.name));
     if (remaining > 0) {

@@ -32,15 +32,10 @@ WallTime WholeSeconds(WallTime t) { return std::chrono::time_point_cast<std::chr
 
 }  // namespace
 
-bool IsBeingDeleted(const manifests::Object& obj) {
-  const manifests::Object& ts = manifests::FieldAt(obj, "metadata.deletionTimestamp");
-  return ts.is_string() && !ts.get<std::string>().empty();
-}
-
 DeleteDecision DecideDelete(const manifests::Object& stored, std::optional<int64_t> requested_grace, WallTime now) {
   DeleteDecision d;
   if (manifests::KindOf(stored) != "Pod") return d;
-  if (IsBeingDeleted(stored)) {
+  if (manifests::IsBeingDeleted(stored)) {
     std::optional<int64_t> current = IntAt(stored, "metadata.deletionGracePeriodSeconds");
     // Without a grace (or with 0) the earlier delete meant "now": finish it.
     if (!current || *current <= 0) return d;

@@ -27,7 +27,4 @@ struct DeleteDecision {
 // DeleteOptions.gracePeriodSeconds.
 DeleteDecision DecideDelete(const manifests::Object& stored, std::optional<int64_t> requested_grace, WallTime now);
 
-// True if metadata.deletionTimestamp is set: the object is being deleted (Terminating).
-bool IsBeingDeleted(const manifests::Object& obj);
-
 }  // namespace moor::store

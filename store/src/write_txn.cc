@@ -34,6 +34,13 @@ StatusOr<std::optional<Object>> ParseStatus(const StoredRow& row) {
 // text, so that updates of other objects need not parse what they replace).
 bool MayBeBeingDeleted(const StoredRow& row) { return row.body.find("\"deletionTimestamp\"") != std::string::npos; }
 
+// True if the stored object is being deleted; parses the body only when its text may say so.
+StatusOr<bool> RowBeingDeleted(const StoredRow& row) {
+  if (!MayBeBeingDeleted(row)) return false;
+  MOOR_ASSIGN_OR_RETURN(Object stored, ParseStoredJson(row.body, row.key.ToString()));
+  return manifests::IsBeingDeleted(stored);
+}
+
 // Removes what only a delete may set from the metadata a client sent.
 void EraseDeletionFields(Object& meta) {
   meta.erase("deletionTimestamp");
@@ -81,11 +88,11 @@ StatusOr<OpResult> WriteTxn::Execute(const WriteOp& op) {
       ObjectKey key = manifests::KeyOf(op.object);
       if (!key.name.empty()) {
         MOOR_ASSIGN_OR_RETURN(std::optional<StoredRow> existing, Load(key));
-        if (existing && MayBeBeingDeleted(*existing)) {
-          MOOR_ASSIGN_OR_RETURN(Object stored, ParseStoredJson(existing->body, key.ToString()));
-          if (IsBeingDeleted(stored)) return BeingDeletedExists(key);
+        if (existing) {
+          MOOR_ASSIGN_OR_RETURN(bool being_deleted, RowBeingDeleted(*existing));
+          if (being_deleted) return BeingDeletedExists(key);
+          return Update(op.object, op.precondition_rv, op.source);
         }
-        if (existing) return Update(op.object, op.precondition_rv, op.source);
       }
       if (op.precondition_rv) return NotFound(key);  // a precondition needs an existing object
       return Create(op.object, op.source.value_or(SourceRef{}));
@@ -119,8 +126,8 @@ StatusOr<OpResult> WriteTxn::Create(const Object& obj, const SourceRef& source) 
   } else {
     MOOR_ASSIGN_OR_RETURN(std::optional<StoredRow> existing, Load(key));
     if (existing) {
-      MOOR_ASSIGN_OR_RETURN(Object stored, ParseStoredJson(existing->body, key.ToString()));
-      return IsBeingDeleted(stored) ? BeingDeletedExists(key) : AlreadyExists(key);
+      MOOR_ASSIGN_OR_RETURN(bool being_deleted, RowBeingDeleted(*existing));
+      return being_deleted ? BeingDeletedExists(key) : AlreadyExists(key);
     }
   }
 
@@ -186,7 +193,7 @@ StatusOr<OpResult> WriteTxn::Update(const Object& obj, std::optional<int64_t> pr
 
   if (MayBeBeingDeleted(row)) {
     MOOR_RETURN_IF_ERROR(parse_stored());
-    if (IsBeingDeleted(*stored)) return BeingDeletedUpdate(key);
+    if (manifests::IsBeingDeleted(*stored)) return BeingDeletedUpdate(key);
   }
   // The desired body with the server-owned fields taken from the stored object, and what
   // controllers filled in kept where the new object leaves it out.
@@ -287,7 +294,7 @@ StatusOr<OpResult> WriteTxn::Delete(const WriteOp& op) {
       break;
   }
   Object& meta = body["metadata"];
-  bool first = !IsBeingDeleted(body);
+  bool first = !manifests::IsBeingDeleted(body);
   meta["deletionTimestamp"] = decision.deletion_timestamp;
   meta["deletionGracePeriodSeconds"] = decision.grace_seconds;
   if (first) {
@@ -305,7 +312,7 @@ StatusOr<OpResult> WriteTxn::DeleteNamespace(StoredRow& row, Object body, const 
   if (!has_content) return Remove(row, std::move(body), status);
   OpResult result;
   result.key = key;
-  if (IsBeingDeleted(body)) {  // the namespace controller is emptying it already
+  if (manifests::IsBeingDeleted(body)) {  // the namespace controller is emptying it already
     result.action = OpResult::Action::kUnchanged;
     result.object = AssembleObject(std::move(body), status, row.resource_version);
     return result;
@@ -327,9 +334,9 @@ StatusOr<bool> WriteTxn::NamespaceHasContent(const std::string& ns) {
 Status WriteTxn::CheckNamespaceAcceptsCreate(const ObjectKey& key) {
   if (key.ns.empty()) return Status::Ok();  // cluster-scoped
   MOOR_ASSIGN_OR_RETURN(std::optional<StoredRow> ns, Load(ObjectKey{"Namespace", "", key.ns}));
-  if (!ns || !MayBeBeingDeleted(*ns)) return Status::Ok();  // a missing namespace is not checked (moor's rule)
-  MOOR_ASSIGN_OR_RETURN(Object body, ParseStoredJson(ns->body, ns->key.ToString()));
-  return IsBeingDeleted(body) ? NamespaceTerminatingCreate(key) : Status::Ok();
+  if (!ns) return Status::Ok();  // a missing namespace is not checked (moor's rule)
+  MOOR_ASSIGN_OR_RETURN(bool being_deleted, RowBeingDeleted(*ns));
+  return being_deleted ? NamespaceTerminatingCreate(key) : Status::Ok();
 }
 
 StatusOr<OpResult> WriteTxn::Remove(const StoredRow& row, Object body, const std::optional<Object>& status) {

@@ -51,9 +51,5 @@ inline std::vector<std::string> StringList(const manifests::Object& list) {
 }
 
 inline std::string UidOf(const manifests::Object& obj) { return Str(manifests::FieldAt(obj, "metadata"), "uid"); }
-// True if metadata.deletionTimestamp is set (a graceful deletion is under way).
-inline bool IsBeingDeleted(const manifests::Object& obj) {
-  return !manifests::StringAt(obj, "metadata.deletionTimestamp").empty();
-}
 
 }  // namespace moor::runtime

@@ -234,7 +234,7 @@ std::optional<milliseconds> PodSyncer::Sync(const std::string& key) {
   for (const std::string& uid : stale) merge(Terminate(uid));
   // A replaced pod (same name, new uid) starts only once the old one is gone.
   if (pod && !stale.empty() && requeue) return requeue;
-  if (pod && IsBeingDeleted(*pod)) {
+  if (pod && manifests::IsBeingDeleted(*pod)) {
     merge(FinishDeletion(*pod));
   } else if (pod) {
     merge(SyncDesired(*pod));

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -48,6 +49,9 @@ std::string PercentDecode(std::string_view text, bool plus_is_space = false);
 // Splits a raw (still encoded) query string "a=1&b=x%3Dy" into decoded pairs. A key given
 // twice keeps its last value; "watch" alone gives {"watch", ""}.
 std::map<std::string, std::string> ParseQuery(std::string_view raw_query);
+
+// A whole decimal integer ("30", "-1"), or nullopt for anything else ("", "3s", " 3").
+std::optional<int64_t> ParseInt64(std::string_view text);
 
 // True for the spellings Kubernetes accepts as a true boolean query value ("1", "true",
 // and a bare key).

@@ -29,6 +29,8 @@ std::string KindOf(const Object& obj);
 std::string NameOf(const Object& obj);
 std::string NamespaceOf(const Object& obj);
 ObjectKey KeyOf(const Object& obj);
+// True if metadata.deletionTimestamp is set: a graceful deletion is under way (Terminating).
+bool IsBeingDeleted(const Object& obj);
 
 // The value at a dotted path of map keys ("spec.template.metadata.labels"); a JSON null when
 // any step is missing or not a map. Never throws.
