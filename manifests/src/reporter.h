@@ -21,6 +21,7 @@ class Reporter {
   // `unknown field "spec.templat"`: a warning, or an error in strict mode.
   void UnknownField(const std::string& field) {
     Add(strict_ ? Severity::kError : Severity::kWarning, field, "unknown field \"" + field + "\"");
+    out_->back().unknown_field = true;
   }
   int errors() const { return errors_; }
 

@@ -112,7 +112,7 @@ SqliteStore::SqliteStore(const SqliteStoreOptions& options, std::unique_ptr<Sqli
 
 SqliteStore::~SqliteStore() { hub_->Close(); }
 
-StatusOr<std::vector<OpResult>> SqliteStore::RunWrite(const WriteFn& fn, bool status_write) {
+StatusOr<std::vector<OpResult>> SqliteStore::RunWrite(const WriteFn& fn, bool status_write, bool dry_run) {
   std::lock_guard<std::mutex> lock(write_mu_);
   const auto start = std::chrono::steady_clock::now();
   // First try as a deferred transaction: one that only compares (a resync of unchanged
@@ -120,15 +120,17 @@ StatusOr<std::vector<OpResult>> SqliteStore::RunWrite(const WriteFn& fn, bool st
   // write_mu_, so its snapshot is the newest when it upgrades to a write. Should another
   // process have written the file meanwhile, the upgrade fails with SQLITE_BUSY and the
   // write runs again under BEGIN IMMEDIATE, which waits for the lock (busy_timeout).
-  StatusOr<std::vector<OpResult>> result = RunWriteOnce(fn, "BEGIN");
-  if (!result.ok() && result.status().code() == StatusCode::kUnavailable) result = RunWriteOnce(fn, "BEGIN IMMEDIATE");
-  if (!result.ok()) return result;
+  StatusOr<std::vector<OpResult>> result = RunWriteOnce(fn, "BEGIN", dry_run);
+  if (!result.ok() && result.status().code() == StatusCode::kUnavailable) {
+    result = RunWriteOnce(fn, "BEGIN IMMEDIATE", dry_run);
+  }
+  if (!result.ok() || dry_run) return result;
   CountWrites(*result, status_write);
   WriteDuration().Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   return result;
 }
 
-StatusOr<std::vector<OpResult>> SqliteStore::RunWriteOnce(const WriteFn& fn, std::string_view begin) {
+StatusOr<std::vector<OpResult>> SqliteStore::RunWriteOnce(const WriteFn& fn, std::string_view begin, bool dry_run) {
   MOOR_RETURN_IF_ERROR(writer_->Run(begin));
   int64_t last_rv = 0;
   int64_t objects_delta = 0;
@@ -139,6 +141,10 @@ StatusOr<std::vector<OpResult>> SqliteStore::RunWriteOnce(const WriteFn& fn, std
     result = [&]() -> StatusOr<std::vector<OpResult>> {
       WriteTxn txn(*writer_, clock_);
       MOOR_ASSIGN_OR_RETURN(std::vector<OpResult> results, fn(txn));
+      if (dry_run) {
+        MOOR_RETURN_IF_ERROR(writer_->Run("ROLLBACK"));
+        return results;
+      }
       if (txn.changed()) {
         int64_t keep = std::max<int64_t>(options_.history_limit, 1);
         int64_t target = txn.last_rv() - keep;
@@ -280,7 +286,7 @@ StatusOr<std::vector<OpResult>> SqliteStore::Commit(const Transaction& transacti
       MOOR_RETURN_IF_ERROR(txn.InsertSyncRecord(*transaction.sync_record, options_.sync_records_per_path));
     }
     return results;
-  });
+  }, /*status_write=*/false, transaction.dry_run);
 }
 
 StatusOr<std::unique_ptr<Watcher>> SqliteStore::Watch(const WatchOptions& options) {

@@ -50,13 +50,14 @@ class SqliteStore final : public Store {
   // Runs `fn` in one write transaction: commits if it succeeds, rolls back if it fails.
   // Trims the change feed and saves the resourceVersion in the same transaction.
   // `status_write` only labels the write metrics.
-  StatusOr<std::vector<OpResult>> RunWrite(const WriteFn& fn, bool status_write = false);
+  // dry_run: run `fn`, then roll back (see Transaction::dry_run).
+  StatusOr<std::vector<OpResult>> RunWrite(const WriteFn& fn, bool status_write = false, bool dry_run = false);
   // One op through RunWrite; errors carry no key prefix (kube-apiserver's messages).
   StatusOr<Object> RunSingle(const WriteFn& fn, bool status_write = false);
   // One WriteOp in its own transaction (Create, Update, Delete).
   StatusOr<Object> RunOp(const WriteOp& op);
   // One attempt of RunWrite, opening the transaction with `begin`. Needs write_mu_.
-  StatusOr<std::vector<OpResult>> RunWriteOnce(const WriteFn& fn, std::string_view begin);
+  StatusOr<std::vector<OpResult>> RunWriteOnce(const WriteFn& fn, std::string_view begin, bool dry_run);
 
   const SqliteStoreOptions options_;
   Clock& clock_;

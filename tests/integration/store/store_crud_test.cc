@@ -587,5 +587,61 @@ TEST_F(SqliteStoreCrud, UpdateKeepsAllocatedAddressesUnlessTheTypeHasNoUseForThe
   EXPECT_FALSE((*to_external)["spec"].contains("clusterIPs"));
 }
 
+
+TEST_F(SqliteStoreCrud, DryRunChecksAndAnswersButStoresNothing) {
+  auto created = store_->Create(Deployment("web", 1));
+  ASSERT_TRUE(created.ok());
+  const int64_t rv = store_->CurrentResourceVersion();
+  auto watcher = store_->Watch(WatchOptions{"Deployment", std::nullopt, rv});
+  ASSERT_TRUE(watcher.ok()) << watcher.status().ToString();
+
+  WriteOp create;
+  create.type = WriteOp::Type::kCreate;
+  create.object = Deployment("api", 3);
+  WriteOp update;
+  update.type = WriteOp::Type::kUpdate;
+  update.object = Deployment("web", 4);
+  Transaction txn{{create, update}, std::nullopt};
+  txn.dry_run = true;
+  auto answered = store_->Commit(txn);
+  ASSERT_TRUE(answered.ok()) << answered.status().ToString();
+  ASSERT_EQ(answered->size(), 2u);
+  EXPECT_EQ((*answered)[0].action, OpResult::Action::kCreated);
+  EXPECT_EQ((*answered)[0].object["spec"]["replicas"], 3);
+  EXPECT_TRUE((*answered)[0].object["metadata"]["uid"].is_string());
+  EXPECT_EQ((*answered)[1].action, OpResult::Action::kUpdated);
+  EXPECT_EQ((*answered)[1].object["spec"]["replicas"], 4);
+  EXPECT_EQ((*answered)[1].object["metadata"]["generation"], 2);
+
+  // Nothing stored, nothing seen, the resourceVersion did not move.
+  EXPECT_EQ(store_->Get(ObjectKey{"Deployment", "default", "api"}).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(store_->Get(kWeb)->object, *created);
+  EXPECT_EQ(store_->CurrentResourceVersion(), rv);
+  auto seen = (*watcher)->Next(std::chrono::milliseconds(200));
+  ASSERT_TRUE(seen.ok());
+  EXPECT_FALSE(seen->has_value());
+
+  // The checks of a real write still answer: a create of an existing name fails.
+  Transaction again{{create}, std::nullopt};
+  again.dry_run = true;
+  create.object = Deployment("web", 1);
+  again.ops = {create};
+  auto exists = store_->Commit(again);
+  EXPECT_EQ(exists.status().code(), StatusCode::kAlreadyExists);
+
+  // A dry-run delete answers the last state and leaves the object.
+  Transaction remove{{DeleteOp(kWeb, DeleteOptions{})}, std::nullopt};
+  remove.dry_run = true;
+  auto removed = store_->Commit(remove);
+  ASSERT_TRUE(removed.ok()) << removed.status().ToString();
+  EXPECT_EQ((*removed)[0].action, OpResult::Action::kDeleted);
+  EXPECT_TRUE(store_->Get(kWeb).ok());
+
+  // And a real write afterwards takes the next resourceVersion as if nothing had happened.
+  auto real = store_->Update(Deployment("web", 2));
+  ASSERT_TRUE(real.ok());
+  EXPECT_EQ(RvOf(*real), rv + 1);
+}
+
 }  // namespace
 }  // namespace moor::store::testing

@@ -16,6 +16,7 @@ struct Diagnostic {
   int document = 0;     // 1-based index of the YAML document in the file; 0 when unknown
   std::string field;    // "spec.template.spec.containers[0].ports[0].containerPort"; "" for the whole document
   std::string message;  // "expected integer, got \"http\""
+  bool unknown_field = false;  // a field the kind's schema does not have (an error only when strict)
 
   // "web.yaml:14:7: spec.template.spec.containers[0].ports[0].containerPort: expected integer,
   // got \"http\" (document 1)"; warnings say "warning: " before the field.
