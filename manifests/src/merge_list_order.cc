@@ -42,6 +42,40 @@ std::vector<Object> IdentitiesOf(const Object& list, const std::string& merge_ke
   return ids;
 }
 
+std::vector<Object> LiveOrderForSetElementOrder(const Object& live, const Object& patch, const std::string& merge_key) {
+  std::vector<Object> slots = IdentitiesOf(live, merge_key);
+  if (!patch.is_array()) return slots;
+  const std::size_t capacity = slots.size();
+  std::size_t length = capacity;
+  auto find = [&](const Object& id) {
+    for (std::size_t i = 0; i < length; ++i) {
+      if (slots[i] == id) return i;
+    }
+    return length;
+  };
+  bool replace = false;
+  for (const Object& element : patch) {
+    if (!element.is_object() || !element.contains("$patch")) continue;
+    const Object& directive = element["$patch"];
+    if (directive == "replace") replace = true;
+    const Object* id = IdentityOf(element, merge_key);
+    if (directive != "delete" || id == nullptr) continue;
+    for (std::size_t at = find(*id); at < length; at = find(*id)) {
+      for (std::size_t i = at; i + 1 < length; ++i) slots[i] = slots[i + 1];
+      --length;
+    }
+  }
+  if (replace) return slots;  // the list is rebuilt from the patch, in new storage
+  for (const Object& element : patch) {
+    if (element.is_object() && element.contains("$patch") && element["$patch"] != "merge") continue;
+    const Object* id = IdentityOf(element, merge_key);
+    if (id == nullptr || find(*id) < length) continue;
+    if (length == capacity) break;  // storage full: Kubernetes appends to a new copy from here on
+    slots[length++] = *id;
+  }
+  return slots;
+}
+
 Object OrderMergedList(const Object& merged, const std::vector<Object>& patch_order,
                        const std::vector<Object>& server_order, const std::string& merge_key) {
   std::vector<Item> patch_items;

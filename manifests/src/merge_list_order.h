@@ -24,4 +24,12 @@ Object OrderMergedList(const Object& merged, const std::vector<Object>& patch_or
 // The identities (see above) of the elements of `list`, in order; null for elements without one.
 std::vector<Object> IdentitiesOf(const Object& list, const std::string& merge_key);
 
+// The live order strategicpatch uses for a list of maps with a $setElementOrder whose patch
+// list is `patch`. Kubernetes deletes the patch's `$patch: delete` elements from the live list
+// in place and appends the patch's new elements to the same storage, and then reads the live
+// list at its old length. So the slots freed by deletions hold the new elements (then stale
+// entries): live [a, s, b] with patch [c, {$patch: delete, name: b}] reads as [a, s, c], which
+// puts the server-only s in front of c and a. This reproduces that observable order.
+std::vector<Object> LiveOrderForSetElementOrder(const Object& live, const Object& patch, const std::string& merge_key);
+
 }  // namespace moor::manifests::internal

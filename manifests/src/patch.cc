@@ -3,6 +3,8 @@
 #include <cctype>
 #include <exception>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "json_patch.h"
 #include "strategic_merge.h"
@@ -20,6 +22,24 @@ std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
   return s;
+}
+
+// Patches are applied recursively; a bound on their nesting keeps a hostile body from
+// exhausting the stack. Far above anything Kubernetes objects need.
+constexpr int kMaxPatchDepth = 256;
+
+// True if `value` nests deeper than `limit` levels of objects and lists (checked without
+// recursion).
+bool NestsDeeperThan(const Object& value, int limit) {
+  std::vector<std::pair<const Object*, int>> stack{{&value, 1}};
+  while (!stack.empty()) {
+    auto [v, depth] = stack.back();
+    stack.pop_back();
+    if (!v->is_structured()) continue;
+    if (depth > limit) return true;
+    for (const Object& child : *v) stack.emplace_back(&child, depth + 1);
+  }
+  return false;
 }
 
 // RFC 7386: a null deletes, an object merges recursively, anything else replaces.
@@ -47,6 +67,10 @@ std::optional<PatchType> PatchTypeFor(std::string_view content_type) {
 StatusOr<Object> ApplyPatch(const Object& original, const Object& patch, PatchType type) {
   // The implementations check types before every access; this only keeps a defect in them
   // from escaping as an exception.
+  if (NestsDeeperThan(patch, kMaxPatchDepth)) {
+    return InvalidArgumentError("the patch nests objects and lists deeper than " + std::to_string(kMaxPatchDepth) +
+                                " levels");
+  }
   try {
     switch (type) {
       case PatchType::kJsonPatch:

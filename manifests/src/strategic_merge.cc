@@ -243,7 +243,11 @@ Status StrategicMerger::ApplySetElementOrder(Object& result, const Object& patch
     return Status::Ok();
   }
   const Object empty = Object::array();
-  result[name] = OrderMergedList(merged, order_ids, IdentitiesOf(live != nullptr ? *live : empty, merge_key), merge_key);
+  const Object& live_list = live != nullptr ? *live : empty;
+  std::vector<Object> live_order = list != nullptr && !merge_key.empty()
+                                       ? LiveOrderForSetElementOrder(live_list, *list, merge_key)
+                                       : IdentitiesOf(live_list, merge_key);
+  result[name] = OrderMergedList(merged, order_ids, live_order, merge_key);
   return Status::Ok();
 }
 

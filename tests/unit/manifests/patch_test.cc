@@ -153,6 +153,17 @@ TEST(JsonPatch, PatchesThatDoNotFitTheObjectAreFailedPrecondition) {
   }
 }
 
+TEST(ApplyPatch, RefusesPatchesNestedDeeperThanAnyObject) {
+  Object deep = Object::parse(R"({"leaf": 1})");
+  for (int i = 0; i < 300; ++i) deep = Object{{"a", std::move(deep)}};
+  for (PatchType type : {PatchType::kMergePatch, PatchType::kStrategicMergePatch}) {
+    StatusOr<Object> got = ApplyPatch(Deployment(), deep, type);
+    ASSERT_FALSE(got.ok());
+    EXPECT_EQ(got.status().code(), StatusCode::kInvalidArgument);
+    EXPECT_NE(got.status().message().find("deeper than 256 levels"), std::string::npos) << got.status().message();
+  }
+}
+
 TEST(MergePatch, NullDeletesMapsMergeListsAreReplaced) {
   Object got = Patched(Deployment(), R"({
     "metadata": {"labels": {"app": null, "tier": "web"}, "annotations": null},

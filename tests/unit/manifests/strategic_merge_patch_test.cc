@@ -118,6 +118,24 @@ TEST(StrategicMergePatch, ServerOnlyElementsKeepTheirPlaceAmongOrderedOnes) {
   EXPECT_EQ(Names(PodSpec(got)["containers"]), (Strings{"a", "sidecar", "b"}));
 }
 
+TEST(StrategicMergePatch, OrderWhenApplyAddsAndDeletesBesideAServerOnlyElement) {
+  // Kubernetes reads the live order after deleting b and appending c in the same storage, so
+  // it sees [a, sidecar, c] and puts the sidecar first (checked against kubectl 1.32's
+  // strategicpatch with `kubectl patch --local`).
+  Object original = Deployment();
+  Object& containers = original["spec"]["template"]["spec"]["containers"];
+  containers.insert(containers.begin() + 1, Object::parse(R"({"name":"sidecar","image":"s:1"})"));
+  Object got = Smp(original, R"({"spec":{"template":{"spec":{
+      "$setElementOrder/containers":[{"name":"c"},{"name":"a"}],
+      "containers":[{"image":"c:1","name":"c"},{"$patch":"delete","name":"b"}]}}}})");
+  EXPECT_EQ(Names(PodSpec(got)["containers"]), (Strings{"sidecar", "c", "a"}));
+  // Without a deletion the sidecar keeps its place after a.
+  got = Smp(original, R"({"spec":{"template":{"spec":{
+      "$setElementOrder/containers":[{"name":"c"},{"name":"a"},{"name":"b"}],
+      "containers":[{"image":"c:1","name":"c"}]}}}})");
+  EXPECT_EQ(Names(PodSpec(got)["containers"]), (Strings{"c", "a", "sidecar", "b"}));
+}
+
 TEST(StrategicMergePatch, SetElementOrderReordersTheLiveList) {
   Object got = Smp(Deployment(), R"({"spec":{"template":{"spec":{
       "$setElementOrder/containers":[{"name":"b"},{"name":"a"}]}}}})");
@@ -177,6 +195,13 @@ TEST(StrategicMergePatch, DeploymentStrategyRollingUpdateToRecreateWithRetainKey
   // Without the directive the map merges and rollingUpdate stays.
   got = Smp(Deployment(), R"({"spec":{"strategy":{"type":"Recreate"}}})");
   EXPECT_TRUE(got["spec"]["strategy"].contains("rollingUpdate"));
+}
+
+TEST(StrategicMergePatch, RetainKeysAppliesWhereverThePatchHasIt) {
+  // As in Kubernetes, the server does not check the field's strategy; kubectl only sends the
+  // directive for retainKeys fields.
+  Object got = Smp(Deployment(), R"({"spec":{"template":{"spec":{"securityContext":{"$retainKeys":["fsGroup"],"fsGroup":1}}}}})");
+  EXPECT_EQ(PodSpec(got)["securityContext"], Object::parse(R"({"fsGroup":1})"));
 }
 
 TEST(StrategicMergePatch, PatchReplaceOnAMapAndInAList) {
