@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "discovery.h"
+#include "openapi.h"
 #include "http_server.h"
 #include "image_handler.h"
 #include "moor/api/route.h"
@@ -187,6 +188,12 @@ class ApiServerImpl {
       case Route::Type::kGroupVersion: {
         auto list = ApiResourceList(route.group, route.version);
         return list ? JsonResponse(200, *list) : NotFoundResponse();
+      }
+      case Route::Type::kOpenApiIndex:
+        return JsonResponse(200, OpenApiV3Index());
+      case Route::Type::kOpenApiDoc: {
+        auto doc = OpenApiV3Document(route.group, route.version);
+        return doc ? JsonResponse(200, *doc) : NotFoundResponse();
       }
       case Route::Type::kResource:
         return resources_.Serve(req, route, verb);

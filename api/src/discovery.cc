@@ -78,7 +78,7 @@ std::optional<Object> ApiResourceList(const std::string& group, const std::strin
                 {"singularName", kind.singular},
                 {"namespaced", kind.namespaced},
                 {"kind", kind.kind},
-                {"verbs", {"create", "delete", "get", "list", "update", "watch"}}};
+                {"verbs", {"create", "delete", "get", "list", "patch", "update", "watch"}}};
     if (!kind.short_names.empty()) r["shortNames"] = kind.short_names;
     if (InCategoryAll(kind.kind)) r["categories"] = {"all"};
     resources.push_back(r);
@@ -87,7 +87,7 @@ std::optional<Object> ApiResourceList(const std::string& group, const std::strin
                            {"singularName", ""},
                            {"namespaced", kind.namespaced},
                            {"kind", kind.kind},
-                           {"verbs", {"get", "update"}}});
+                           {"verbs", {"get", "patch", "update"}}});
     }
     if (kind.kind == "Pod") {
       resources.push_back({{"name", "pods/log"},

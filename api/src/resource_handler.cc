@@ -6,9 +6,10 @@
 
 #include "moor/api/field_selector.h"
 #include "moor/api/table.h"
-#include "moor/common/files.h"
 #include "moor/manifests/parse.h"
+#include "moor/manifests/patch.h"
 #include "moor/manifests/selector.h"
+#include "request_body.h"
 #include "responses.h"
 
 namespace moor::api {
@@ -17,10 +18,8 @@ namespace {
 using manifests::Object;
 
 constexpr int kDefaultWatchTimeoutSeconds = 1800;  // kube-apiserver's --min-request-timeout
-
-std::string RouteApiVersion(const Route& route) {
-  return route.group.empty() ? route.version : route.group + "/" + route.version;
-}
+// Tries of a patch whose object another write changed in between (kube-apiserver: 5).
+constexpr int kPatchAttempts = 5;
 
 // The object as served at this route: apiVersion and kind set (items of lists too).
 Object Present(Object obj, const Route& route) {
@@ -39,22 +38,6 @@ IncludeObject IncludeFrom(const std::map<std::string, std::string>& query) {
   return IncludeObject::kMetadata;
 }
 
-std::string QualifiedKind(const manifests::KindInfo& kind) {
-  return kind.group.empty() ? kind.kind : kind.kind + "." + kind.group;
-}
-
-// "abc12"-style suffix for generateName, from kube's alphabet without vowels.
-std::string RandomSuffix() {
-  static const char kAlphabet[] = "bcdfghjklmnpqrstvwxz2456789";
-  std::string hex = RandomHex(5);
-  std::string out;
-  for (size_t i = 0; i < 5; ++i) {
-    int byte = std::stoi(hex.substr(2 * i, 2), nullptr, 16);
-    out.push_back(kAlphabet[byte % (sizeof(kAlphabet) - 1)]);
-  }
-  return out;
-}
-
 // A store error of a write. The store's 409 messages are kube-apiserver's own and say more
 // than the generic ones (which precondition failed, that the object is being deleted), so they
 // are sent as they are; everything else as StoreErrorResponse words it.
@@ -68,126 +51,6 @@ HttpResponse WriteErrorResponse(const Status& status, const manifests::KindInfo&
   details.kind = kind.plural;
   return StatusResponse(409, status.code() == StatusCode::kAlreadyExists ? "AlreadyExists" : "Conflict",
                         status.message(), details);
-}
-
-// The object of a create/update body, checked against the route, validated and defaulted.
-// On failure *error is the answer to send.
-struct DecodedBody {
-  Object object;
-  std::vector<std::string> warnings;
-};
-
-std::optional<DecodedBody> DecodeBody(const HttpRequest& req, const Route& route, const manifests::LoadOptions& load,
-                                      bool validate, HttpResponse* error) {
-  // JSON and YAML only (kube-apiserver also takes protobuf, which kubectl's generator commands
-  // such as `kubectl create configmap` send): say so instead of a YAML syntax error.
-  std::string type = req.Header("content-type");
-  type = type.substr(0, type.find(';'));
-  if (!type.empty() && type != "application/json" && type != "application/yaml" &&
-      type != "application/merge-patch+json" && type.find("json") == std::string::npos &&
-      type.find("yaml") == std::string::npos) {
-    *error = StatusResponse(415, "UnsupportedMediaType",
-                            "the body of the request was in an unknown format - accepted media types include: "
-                            "application/json, application/yaml (moor does not take " + type +
-                                "; use kubectl create -f FILE or moor apply)");
-    return std::nullopt;
-  }
-  manifests::ParsedFile parsed = manifests::ParseContent("request body", req.body, load.parse);
-  if (!parsed.ok() || parsed.documents.size() != 1 || !parsed.documents[0].object.is_object()) {
-    std::string message;
-    for (const auto& d : parsed.diagnostics) {
-      if (d.severity == manifests::Severity::kError) message += (message.empty() ? "" : "; ") + d.ToString();
-    }
-    if (message.empty()) message = "the request body must be exactly one object";
-    *error = StatusResponse(400, "BadRequest", message);
-    return std::nullopt;
-  }
-  manifests::Document doc = std::move(parsed.documents[0]);
-  Object& obj = doc.object;
-  const manifests::KindInfo& kind = *route.kind;
-  if (manifests::KindOf(obj) != kind.kind) {
-    *error = StatusResponse(400, "BadRequest",
-                            "the kind of the provided object (" + manifests::KindOf(obj) +
-                                ") does not match the resource in the URL (" + kind.plural + ")");
-    return std::nullopt;
-  }
-  std::string api_version = manifests::ApiVersionOf(obj);
-  const manifests::KindInfo* body_kind = manifests::FindKind(api_version, kind.kind);
-  if (body_kind == nullptr || body_kind->group != kind.group) {
-    *error = StatusResponse(400, "BadRequest",
-                            "the API version in the data (" + api_version +
-                                ") does not match the expected API version (" + RouteApiVersion(route) + ")");
-    return std::nullopt;
-  }
-  if (!obj.contains("metadata") || !obj["metadata"].is_object()) obj["metadata"] = Object::object();
-  Object& meta = obj["metadata"];
-  if (kind.namespaced) {
-    std::string body_ns = manifests::NamespaceOf(obj);
-    if (!body_ns.empty() && route.ns && body_ns != *route.ns) {
-      *error = StatusResponse(400, "BadRequest",
-                              "the namespace of the provided object does not match the namespace sent on the request");
-      return std::nullopt;
-    }
-    if (body_ns.empty() && route.ns) meta["namespace"] = *route.ns;
-  } else {
-    meta.erase("namespace");
-  }
-  if (!route.name.empty()) {
-    std::string body_name = manifests::NameOf(obj);
-    if (body_name.empty()) {
-      meta["name"] = route.name;
-    } else if (body_name != route.name) {
-      *error = StatusResponse(400, "BadRequest",
-                              "the name of the object (" + body_name + ") does not match the name on the URL (" +
-                                  route.name + ")");
-      return std::nullopt;
-    }
-  } else if (manifests::NameOf(obj).empty() && meta.contains("generateName") && meta["generateName"].is_string()) {
-    meta["name"] = meta["generateName"].get<std::string>() + RandomSuffix();
-  }
-
-  DecodedBody out;
-  if (validate) {
-    std::vector<manifests::Diagnostic> diagnostics = manifests::Validate(doc, "request body", load);
-    StatusDetails details;
-    details.name = manifests::NameOf(obj);
-    details.group = kind.group;
-    details.kind = kind.kind;
-    std::vector<std::string> messages;
-    for (const auto& d : diagnostics) {
-      std::string text = d.field.empty() ? d.message : d.field + ": " + d.message;
-      if (d.severity == manifests::Severity::kWarning) {
-        out.warnings.push_back(text);
-        continue;
-      }
-      details.causes.push_back(StatusCause{"FieldValueInvalid", d.field, d.message});
-      messages.push_back(text);
-    }
-    if (!messages.empty()) {
-      std::string joined;
-      for (const auto& m : messages) joined += (joined.empty() ? "" : ", ") + m;
-      if (messages.size() > 1) joined = "[" + joined + "]";
-      *error = StatusResponse(422, "Invalid",
-                              QualifiedKind(kind) + " \"" + details.name + "\" is invalid: " + joined, details);
-      return std::nullopt;
-    }
-    manifests::ApplyDefaults(obj);
-  }
-  out.object = std::move(obj);
-  return out;
-}
-
-void AddWarnings(HttpResponse& resp, const std::vector<std::string>& warnings) {
-  std::string value;
-  for (const auto& w : warnings) {
-    std::string escaped;
-    for (char c : w) {
-      if (c == '"' || c == '\\') escaped.push_back('\\');
-      escaped.push_back(c == '\n' ? ' ' : c);
-    }
-    value += (value.empty() ? "" : ", ") + std::string("299 - \"") + escaped + "\"";
-  }
-  if (!value.empty()) resp.headers["Warning"] = value;
 }
 
 std::string WatchEventType(store::WatchEvent::Type type) {
@@ -216,6 +79,10 @@ HttpResponse ResourceHandler::Serve(const HttpRequest& req, const Route& route, 
       *verb = "update";
       return Update(req, route);
     }
+    if (m == "PATCH") {
+      *verb = "patch";
+      return Patch(req, route);
+    }
   } else if (route.name.empty()) {
     if (m == "GET") return List(req, route, verb);
     if (m == "POST") {
@@ -233,6 +100,10 @@ HttpResponse ResourceHandler::Serve(const HttpRequest& req, const Route& route, 
     if (m == "PUT") {
       *verb = "update";
       return Update(req, route);
+    }
+    if (m == "PATCH") {
+      *verb = "patch";
+      return Patch(req, route);
     }
     if (m == "DELETE") {
       *verb = "delete";
@@ -409,38 +280,126 @@ HttpResponse ResourceHandler::Watch(const HttpRequest& req, const Route& route, 
   return resp;
 }
 
+std::optional<DecodedBody> ResourceHandler::DecodeBody(const HttpRequest& req, const Route& route,
+                                                      const WriteParams& params, HttpResponse* error) {
+  std::optional<manifests::Document> doc = ParseBody(req, load_.parse, error);
+  if (!doc) return std::nullopt;
+  return CheckBody(std::move(*doc), route, load_, !route.status, params.field_validation, error);
+}
+
 HttpResponse ResourceHandler::Create(const HttpRequest& req, const Route& route) {
   HttpResponse error;
-  auto body = DecodeBody(req, route, load_, true, &error);
+  std::optional<WriteParams> params = ParseWriteParams(req, &error);
+  if (!params) return error;
+  auto body = DecodeBody(req, route, *params, &error);
   if (!body) return error;
   const Object& meta = body->object["metadata"];
   if (meta.contains("resourceVersion") && !(meta["resourceVersion"].is_string() &&
                                             meta["resourceVersion"].get<std::string>().empty())) {
     return StatusResponse(400, "BadRequest", "resourceVersion should not be set on objects to be created");
   }
-  auto created = store_->Create(body->object, store::SourceRef{});
-  if (!created.ok()) return WriteErrorResponse(created.status(), *route.kind, manifests::NameOf(body->object));
-  HttpResponse resp = JsonResponse(201, Present(*created, route));
+  store::WriteOp op;
+  op.type = store::WriteOp::Type::kCreate;
+  op.object = std::move(body->object);
+  op.source = store::SourceRef{};
+  auto created = store_->Execute(op, params->dry_run);
+  if (!created.ok()) return WriteErrorResponse(created.status(), *route.kind, manifests::NameOf(op.object));
+  if (params->dry_run) created->object["metadata"].erase("resourceVersion");  // nothing was stored
+  HttpResponse resp = JsonResponse(201, Present(created->object, route));
   AddWarnings(resp, body->warnings);
   return resp;
 }
 
+StatusOr<Object> ResourceHandler::Write(const Route& route, Object object, bool dry_run) {
+  if (route.status) {
+    if (dry_run) return InvalidArgumentError("moor does not take dryRun for a status write");
+    return store_->UpdateStatus(object);
+  }
+  store::WriteOp op;
+  op.type = store::WriteOp::Type::kUpdate;
+  op.object = std::move(object);
+  MOOR_ASSIGN_OR_RETURN(store::OpResult result, store_->Execute(op, dry_run));
+  // A dry run takes no resourceVersion (kube-apiserver answers the one it was made against).
+  if (dry_run) result.object["metadata"]["resourceVersion"] = manifests::StringAt(op.object, "metadata.resourceVersion");
+  return std::move(result.object);
+}
+
 HttpResponse ResourceHandler::Update(const HttpRequest& req, const Route& route) {
   HttpResponse error;
-  auto body = DecodeBody(req, route, load_, !route.status, &error);
+  std::optional<WriteParams> params = ParseWriteParams(req, &error);
+  if (!params) return error;
+  auto body = DecodeBody(req, route, *params, &error);
   if (!body) return error;
-  auto updated = route.status ? store_->UpdateStatus(body->object) : store_->Update(body->object);
+  auto updated = Write(route, std::move(body->object), params->dry_run);
   if (!updated.ok()) return WriteErrorResponse(updated.status(), *route.kind, route.name);
   HttpResponse resp = JsonResponse(200, Present(*updated, route));
   AddWarnings(resp, body->warnings);
   return resp;
 }
 
+HttpResponse ResourceHandler::Patch(const HttpRequest& req, const Route& route) {
+  HttpResponse error;
+  std::optional<WriteParams> params = ParseWriteParams(req, &error);
+  if (!params) return error;
+  const std::string content_type = req.Header("content-type");
+  std::optional<manifests::PatchType> type = manifests::PatchTypeFor(content_type);
+  if (!type) {
+    if (content_type.substr(0, content_type.find(';')) == "application/apply-patch+yaml") {
+      return StatusResponse(415, "UnsupportedMediaType",
+                            "moor does not serve server-side apply yet: use kubectl apply without --server-side "
+                            "(client-side apply), or moor apply");
+    }
+    return StatusResponse(415, "UnsupportedMediaType",
+                          "the body of the request was in an unknown format - accepted media types include: "
+                          "application/json-patch+json, application/merge-patch+json, "
+                          "application/strategic-merge-patch+json");
+  }
+  const Object patch = Object::parse(req.body, nullptr, false);
+  if (patch.is_discarded()) return StatusResponse(400, "BadRequest", "the patch is not valid JSON");
+
+  store::ObjectKey key{route.kind->kind, route.kind->namespaced ? route.ns.value_or("") : "", route.name};
+  for (int attempt = 1;; ++attempt) {
+    auto record = store_->Get(key);
+    if (!record.ok()) return StoreErrorResponse(record.status(), *route.kind, route.name);
+    const Object current = Present(std::move(record->object), route);
+    StatusOr<Object> patched = manifests::ApplyPatch(current, patch, *type);
+    if (!patched.ok()) {
+      if (patched.status().code() == StatusCode::kInvalidArgument) {
+        return StatusResponse(400, "BadRequest", patched.status().message());
+      }
+      return StatusResponse(422, "Invalid", patched.status().message());
+    }
+    // A patch that names a resourceVersion is made against that one (a precondition, as in
+    // kube-apiserver); any other applies to what is stored now, and runs again on the newer
+    // object should a write come in between.
+    const std::string stored_rv = manifests::StringAt(current, "metadata.resourceVersion");
+    const std::string patched_rv = manifests::StringAt(*patched, "metadata.resourceVersion");
+    const bool client_precondition = !patched_rv.empty() && patched_rv != stored_rv;
+    if (patched_rv.empty()) (*patched)["metadata"]["resourceVersion"] = stored_rv;
+    manifests::Document doc;
+    doc.object = std::move(*patched);
+    std::optional<DecodedBody> body =
+        CheckBody(std::move(doc), route, load_, !route.status, params->field_validation, &error);
+    if (!body) return error;
+    StatusOr<Object> written = Write(route, std::move(body->object), params->dry_run);
+    if (!written.ok() && written.status().code() == StatusCode::kConflict && !client_precondition &&
+        attempt < kPatchAttempts) {
+      continue;
+    }
+    if (!written.ok()) return WriteErrorResponse(written.status(), *route.kind, route.name);
+    HttpResponse resp = JsonResponse(200, Present(*written, route));
+    AddWarnings(resp, body->warnings);
+    return resp;
+  }
+}
+
 namespace {
 
 // metav1.DeleteOptions from a DELETE: the JSON body, else the query (as kube-apiserver reads
-// them). On failure *error is the answer to send.
-std::optional<store::DeleteOptions> DecodeDeleteOptions(const HttpRequest& req, HttpResponse* error) {
+// them); *body_dry_run is set when the body asks for a dry run. On failure *error is the
+// answer to send.
+std::optional<store::DeleteOptions> DecodeDeleteOptions(const HttpRequest& req, bool* body_dry_run,
+                                                        HttpResponse* error) {
   store::DeleteOptions out;
   auto bad = [&](const std::string& message) {
     *error = StatusResponse(400, "BadRequest", message);
@@ -461,6 +420,16 @@ std::optional<store::DeleteOptions> DecodeDeleteOptions(const HttpRequest& req, 
       if (!out.precondition_rv) return bad("invalid resourceVersion precondition");
     }
     out.precondition_uid = manifests::StringAt(options, "preconditions.uid");
+    // kubectl delete --dry-run=server sends it here, not in the query.
+    const Object& dry_run = manifests::FieldAt(options, "dryRun");
+    if (dry_run.is_array()) {
+      for (const auto& value : dry_run) {
+        if (value != "All") return bad("Invalid dry run value: " + value.dump() + " (moor takes All)");
+        *body_dry_run = true;
+      }
+    } else if (!dry_run.is_null()) {
+      return bad("DeleteOptions.dryRun must be a list");
+    }
   }
   std::map<std::string, std::string> query = ParseQuery(req.raw_query);
   if (!out.grace_period_seconds && query.count("gracePeriodSeconds")) {
@@ -474,12 +443,16 @@ std::optional<store::DeleteOptions> DecodeDeleteOptions(const HttpRequest& req, 
 
 HttpResponse ResourceHandler::Delete(const HttpRequest& req, const Route& route) {
   HttpResponse error;
-  std::optional<store::DeleteOptions> options = DecodeDeleteOptions(req, &error);
+  std::optional<WriteParams> params = ParseWriteParams(req, &error);
+  if (!params) return error;
+  bool body_dry_run = false;
+  std::optional<store::DeleteOptions> options = DecodeDeleteOptions(req, &body_dry_run, &error);
   if (!options) return error;
+  params->dry_run = params->dry_run || body_dry_run;
   store::ObjectKey key{route.kind->kind, route.kind->namespaced ? route.ns.value_or("") : "", route.name};
   // A bound Pod is only marked (deletionTimestamp) unless the grace is 0; the answer is the
   // object either way, as kube-apiserver's for pods.
-  auto deleted = store_->Delete(key, *options);
+  auto deleted = store_->Execute(store::DeleteOp(key, *options), params->dry_run);
   if (!deleted.ok()) return WriteErrorResponse(deleted.status(), *route.kind, route.name);
   return JsonResponse(200, Present(deleted->object, route));
 }

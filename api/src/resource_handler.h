@@ -8,13 +8,15 @@
 #include "moor/common/metrics.h"
 #include "moor/manifests/load.h"
 #include "moor/store/store.h"
+#include "request_body.h"
 #include "watch_registry.h"
 
 namespace moor::api {
 
 // Serves the resource paths (Route::Type::kResource): get, list, watch, create, update,
-// update status and delete, with kube-apiserver's semantics, status codes and Status
-// bodies. Objects written through here are parsed, validated and defaulted by manifests/
+// patch (JSON, merge and strategic merge patches), the same on status, and delete, with
+// kube-apiserver's semantics, status codes and Status bodies; writes take ?dryRun=All and
+// ?fieldValidation. Objects written through here are parsed, validated and defaulted by manifests/
 // and stored with an empty SourceRef (never pruned by a manifest source).
 class ResourceHandler {
  public:
@@ -23,7 +25,7 @@ class ResourceHandler {
                   Gauge* watch_streams);
 
   // Answers `req` addressed to `route`. *verb is set to the Kubernetes verb served ("get",
-  // "list", "watch", "create", "update", "delete"), for metrics.
+  // "list", "watch", "create", "update", "patch", "delete"), for metrics.
   HttpResponse Serve(const HttpRequest& req, const Route& route, std::string* verb);
 
  private:
@@ -33,7 +35,14 @@ class ResourceHandler {
                      const std::string& field_selector);
   HttpResponse Create(const HttpRequest& req, const Route& route);
   HttpResponse Update(const HttpRequest& req, const Route& route);
+  HttpResponse Patch(const HttpRequest& req, const Route& route);
   HttpResponse Delete(const HttpRequest& req, const Route& route);
+
+  // The checked body of a create or update (validated unless it is a status write).
+  std::optional<DecodedBody> DecodeBody(const HttpRequest& req, const Route& route, const WriteParams& params,
+                                        HttpResponse* error);
+  // Writes the object of an update or patch: its status on a status route, else the rest.
+  StatusOr<manifests::Object> Write(const Route& route, manifests::Object object, bool dry_run);
 
   store::Store* store_;
   manifests::LoadOptions load_;

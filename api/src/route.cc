@@ -127,6 +127,19 @@ Route ParseRoute(std::string_view path) {
     route.type = Route::Type::kMoorStatus;
     return route;
   }
+  if (parts[0] == "openapi" && parts[1] == "v3") {
+    if (parts.size() == 2) {
+      route.type = Route::Type::kOpenApiIndex;
+    } else if (parts.size() == 4 && parts[2] == "api" && GroupVersionServed("", parts[3])) {
+      route.type = Route::Type::kOpenApiDoc;
+      route.version = parts[3];
+    } else if (parts.size() == 5 && parts[2] == "apis" && GroupVersionServed(parts[3], parts[4])) {
+      route.type = Route::Type::kOpenApiDoc;
+      route.group = parts[3];
+      route.version = parts[4];
+    }
+    return route;
+  }
   if (parts[0] == "api") {
     if (!GroupVersionServed("", parts[1])) return route;
     return ParseResourcePath("", parts[1], std::vector<std::string>(parts.begin() + 2, parts.end()));

@@ -225,10 +225,8 @@ StatusOr<ListResult> SqliteStore::List(const ListOptions& options) {
 }
 
 StatusOr<Object> SqliteStore::RunOp(const WriteOp& op) {
-  return RunSingle([&](WriteTxn& txn) -> StatusOr<std::vector<OpResult>> {
-    MOOR_ASSIGN_OR_RETURN(OpResult r, txn.Execute(op));
-    return std::vector<OpResult>{std::move(r)};
-  });
+  MOOR_ASSIGN_OR_RETURN(OpResult r, Execute(op, /*dry_run=*/false));
+  return std::move(r.object);
 }
 
 StatusOr<Object> SqliteStore::Create(const Object& obj, const SourceRef& source) {
@@ -262,14 +260,15 @@ StatusOr<Object> SqliteStore::Delete(const ObjectKey& key, std::optional<int64_t
   return RunOp(DeleteOp(key, options));
 }
 
-StatusOr<OpResult> SqliteStore::Delete(const ObjectKey& key, const DeleteOptions& options) {
-  WriteOp op = DeleteOp(key, options);
+StatusOr<OpResult> SqliteStore::Execute(const WriteOp& op, bool dry_run) {
   MOOR_ASSIGN_OR_RETURN(std::vector<OpResult> results,
-                        RunWrite([&](WriteTxn& txn) -> StatusOr<std::vector<OpResult>> {
-                          MOOR_ASSIGN_OR_RETURN(OpResult r, txn.Execute(op));
-                          return std::vector<OpResult>{std::move(r)};
-                        }));
-  if (results.empty()) return InternalError("store: delete returned no result");
+                        RunWrite(
+                            [&](WriteTxn& txn) -> StatusOr<std::vector<OpResult>> {
+                              MOOR_ASSIGN_OR_RETURN(OpResult r, txn.Execute(op));
+                              return std::vector<OpResult>{std::move(r)};
+                            },
+                            /*status_write=*/false, dry_run));
+  if (results.empty()) return InternalError("store: write returned no result");
   return std::move(results.front());
 }
 

@@ -33,8 +33,8 @@ class SqliteStore final : public Store {
   StatusOr<Object> Update(const Object& obj) override;
   StatusOr<Object> UpdateStatus(const Object& obj) override;
   StatusOr<Object> Delete(const ObjectKey& key, std::optional<int64_t> precondition_rv) override;
-  // Errors carry kube-apiserver's messages without a key prefix (unlike Commit's).
-  StatusOr<OpResult> Delete(const ObjectKey& key, const DeleteOptions& options) override;
+  using Store::Delete;
+  StatusOr<OpResult> Execute(const WriteOp& op, bool dry_run) override;
   StatusOr<std::vector<OpResult>> Commit(const Transaction& txn) override;
   StatusOr<std::unique_ptr<Watcher>> Watch(const WatchOptions& options) override;
   int64_t CurrentResourceVersion() override;

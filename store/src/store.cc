@@ -13,11 +13,7 @@ WriteOp DeleteOp(const ObjectKey& key, const DeleteOptions& options) {
 }
 
 StatusOr<OpResult> Store::Delete(const ObjectKey& key, const DeleteOptions& options) {
-  Transaction txn;
-  txn.ops.push_back(DeleteOp(key, options));
-  MOOR_ASSIGN_OR_RETURN(std::vector<OpResult> results, Commit(txn));
-  if (results.empty()) return InternalError("store: delete returned no result");
-  return std::move(results.front());
+  return Execute(DeleteOp(key, options));
 }
 
 }  // namespace moor::store

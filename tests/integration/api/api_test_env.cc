@@ -66,10 +66,10 @@ moor::testing::CommandResult ApiTestEnv::Kubectl(const std::vector<std::string>&
 }
 
 std::string ApiTestEnv::Curl(const std::string& method, const std::string& path, const std::string& body,
-                             bool with_token) const {
+                             bool with_token, const std::string& content_type) const {
   std::filesystem::path ca = dir_ / "tls" / "server-ca.crt";
   std::vector<std::string> argv = {"curl", "-sS", "--cacert", ca.string(), "-X", method, "-o", "-", "-w",
-                                   "\n%{http_code}", "-H", "Content-Type: application/json"};
+                                   "\n%{http_code}", "-H", "Content-Type: " + content_type};
   if (with_token) {
     argv.push_back("-H");
     argv.push_back("Authorization: Bearer " + kubeconfig_.token);

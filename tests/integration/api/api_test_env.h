@@ -43,7 +43,7 @@ class ApiTestEnv {
   moor::testing::CommandResult Kubectl(const std::vector<std::string>& args) const;
   // curl against the server: returns "<http code>\n<body>".
   std::string Curl(const std::string& method, const std::string& path, const std::string& body = "",
-                   bool with_token = true) const;
+                   bool with_token = true, const std::string& content_type = "application/json") const;
 
  private:
   moor::testing::TempDir dir_;

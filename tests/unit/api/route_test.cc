@@ -66,6 +66,21 @@ TEST(RouteTest, DiscoveryAndSpecialPaths) {
   EXPECT_EQ(ParseRoute("/moor/v1/status").type, Route::Type::kMoorStatus);
 }
 
+TEST(RouteTest, OpenApiV3IndexAndGroupVersionDocuments) {
+  EXPECT_EQ(ParseRoute("/openapi/v3").type, Route::Type::kOpenApiIndex);
+  Route core = ParseRoute("/openapi/v3/api/v1");
+  EXPECT_EQ(core.type, Route::Type::kOpenApiDoc);
+  EXPECT_EQ(core.group, "");
+  EXPECT_EQ(core.version, "v1");
+  Route apps = ParseRoute("/openapi/v3/apis/apps/v1");
+  EXPECT_EQ(apps.type, Route::Type::kOpenApiDoc);
+  EXPECT_EQ(apps.group, "apps");
+  EXPECT_EQ(apps.version, "v1");
+  EXPECT_EQ(ParseRoute("/openapi/v3/apis/apps/v9").type, Route::Type::kNotFound);
+  EXPECT_EQ(ParseRoute("/openapi/v3/apis/nope.io/v1").type, Route::Type::kNotFound);
+  EXPECT_EQ(ParseRoute("/openapi/v2").type, Route::Type::kNotFound);
+}
+
 TEST(RouteTest, UnknownThingsAreNotFound) {
   EXPECT_EQ(ParseRoute("/").type, Route::Type::kNotFound);
   EXPECT_EQ(ParseRoute("/apis/apps/v2").type, Route::Type::kNotFound);

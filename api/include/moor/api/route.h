@@ -24,10 +24,12 @@ struct Route {
     kResource,      // a collection or one object of `kind`
     kPodLog,        // /api/v1/namespaces/{ns}/pods/{name}/log (ns and name set, kind Pod)
     kImages,        // /moor/v1/images[/<reference or id>] and /moor/v1/images:<action>
+    kOpenApiIndex,  // /openapi/v3
+    kOpenApiDoc,    // /openapi/v3/api/v1, /openapi/v3/apis/<group>/<version> (group, version set)
   };
   Type type = Type::kNotFound;
-  std::string group;    // kGroupVersion / kResource: "" for core
-  std::string version;  // kGroupVersion / kResource
+  std::string group;    // kGroupVersion / kResource / kOpenApiDoc: "" for core
+  std::string version;  // kGroupVersion / kResource / kOpenApiDoc
   const manifests::KindInfo* kind = nullptr;  // kResource
   std::optional<std::string> ns;  // kResource: namespace from the path; nullopt = all namespaces
                                   // (or a cluster-scoped kind)

@@ -213,9 +213,11 @@ class Store {
   // the object as stored after the delete (marked, or its last state if removed).
   virtual StatusOr<Object> Delete(const ObjectKey& key, std::optional<int64_t> precondition_rv = std::nullopt) = 0;
   // A delete with DeleteOptions (preconditions, grace period); the result says whether the
-  // object was removed or marked for deletion. The default implementation runs one kDelete
-  // through Commit().
-  virtual StatusOr<OpResult> Delete(const ObjectKey& key, const DeleteOptions& options);
+  // object was removed or marked for deletion: Execute(DeleteOp(key, options)).
+  StatusOr<OpResult> Delete(const ObjectKey& key, const DeleteOptions& options);
+  // One op, with kube-apiserver's error messages (no key prefix, unlike Commit's); dry_run
+  // as Transaction::dry_run.
+  virtual StatusOr<OpResult> Execute(const WriteOp& op, bool dry_run = false) = 0;
 
   virtual StatusOr<std::vector<OpResult>> Commit(const Transaction& txn) = 0;
 

@@ -34,6 +34,11 @@ class FaultInjectingStore final : public store::Store {
     if (Failing()) return Injected();
     return inner_.Delete(key, rv);
   }
+  using store::Store::Delete;
+  StatusOr<store::OpResult> Execute(const store::WriteOp& op, bool dry_run) override {
+    if (Failing()) return Injected();
+    return inner_.Execute(op, dry_run);
+  }
   StatusOr<std::vector<store::OpResult>> Commit(const store::Transaction& txn) override {
     if (Failing()) return Injected();
     return inner_.Commit(txn);
