@@ -10,6 +10,11 @@ namespace moor::manifests::internal {
 // to a copy of `original`. All operations apply or none (the copy is discarded on error).
 // InvalidArgument for a malformed patch, FailedPrecondition for one that does not fit the
 // document; see ApplyPatch in moor/manifests/patch.h.
+//
+// Strict RFC 6902, where Kubernetes' library (evanphx/json-patch v4) is lenient: "replace" of
+// a missing map key fails (Kubernetes adds it), and list indexes are plain non-negative
+// numbers without leading zeros (Kubernetes also takes -1 for the last element and "01").
+
 StatusOr<Object> ApplyJsonPatch(const Object& original, const Object& patch);
 
 }  // namespace moor::manifests::internal

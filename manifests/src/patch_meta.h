@@ -11,8 +11,8 @@ struct PatchMeta {
   // "merge": a list merges with the patch (maps element-wise by merge_key, primitives as a
   // set) instead of being replaced.
   bool merge = false;
-  // "retainKeys": a $retainKeys directive in the patch of this map (or of each element of this
-  // list) drops the original's keys it does not list.
+  // "retainKeys": kubectl sends a $retainKeys directive for this map (or each element of this
+  // list). Informational: like kube-apiserver, the merge applies $retainKeys wherever it is.
   bool retain_keys = false;
   // The key that identifies an element of a merge list of maps; empty for primitive lists.
   std::string merge_key;

@@ -85,7 +85,7 @@ StatusOr<Object> ApplyStrategicMergePatch(const Object& original, const Object& 
     root.cls = cls;
     type = &root;
   }
-  MOOR_ASSIGN_OR_RETURN(std::optional<Object> merged, StrategicMerger().MergeMap(&original, patch, type, ""));
+  MOOR_ASSIGN_OR_RETURN(std::optional<Object> merged, StrategicMerger().MergeMap(original, patch, type, ""));
   if (!merged) {
     return InvalidArgumentError(
         "strategic merge patch: $patch: delete at the top level would delete the whole object; use DELETE");
@@ -110,18 +110,18 @@ const StrategicMerger::Type* StrategicMerger::ElementOf(const Type* list_type) {
   return list_type != nullptr && list_type->kind == Type::Kind::kList ? list_type->element.get() : nullptr;
 }
 
-StatusOr<std::optional<Object>> StrategicMerger::MergeMap(const Object* original, const Object& patch,
-                                                          const Type* type, const std::string& path) const {
+StatusOr<std::optional<Object>> StrategicMerger::MergeMap(Object original, const Object& patch, const Type* type,
+                                                          const std::string& path) const {
   const Object* p = &patch;
   Object stripped;
   if (auto d = patch.find(std::string(kPatchDirective)); d != patch.end()) {
     MOOR_ASSIGN_OR_RETURN(Directive directive, ParseDirective(*d, path));
     if (directive == Directive::kDelete) return std::optional<Object>();
-    if (directive == Directive::kReplace) original = nullptr;
+    if (directive == Directive::kReplace) original = Object();
     stripped = Without(patch, kPatchDirective);
     p = &stripped;
   }
-  Object result = original != nullptr && original->is_object() ? *original : Object::object();
+  Object result = original.is_object() ? std::move(original) : Object::object();
   MOOR_RETURN_IF_ERROR(ApplyRetainKeys(result, *p, path));
 
   // Lists with a $setElementOrder are merged and ordered first, then the other keys.
@@ -140,20 +140,22 @@ StatusOr<std::optional<Object>> StrategicMerger::MergeMap(const Object* original
     }
     Field field = FieldOf(type, key);
     std::string child = FieldKey(path, key);
-    auto current = result.find(key);
-    const Object* live = current == result.end() ? nullptr : &*current;
-    if (it->is_object()) {
-      MOOR_ASSIGN_OR_RETURN(std::optional<Object> merged,
-                            MergeMap(live != nullptr && live->is_object() ? live : nullptr, *it, field.type, child));
-      if (merged) {
-        result[key] = std::move(*merged);
+    if (it->is_structured()) {
+      // The live value is taken over (a mismatched type counts as none) and merged.
+      auto current = result.find(key);
+      Object live = current == result.end() ? Object() : std::move(*current);
+      if (it->is_object()) {
+        MOOR_ASSIGN_OR_RETURN(std::optional<Object> merged, MergeMap(std::move(live), *it, field.type, child));
+        if (merged) {
+          result[key] = std::move(*merged);
+        } else {
+          result.erase(key);
+        }
       } else {
-        result.erase(key);
+        MOOR_ASSIGN_OR_RETURN(Object merged,
+                              MergeList(std::move(live), *it, field.meta, ElementOf(field.type), child));
+        result[key] = std::move(merged);
       }
-    } else if (it->is_array()) {
-      MOOR_ASSIGN_OR_RETURN(Object merged, MergeList(live != nullptr && live->is_array() ? live : nullptr, *it,
-                                                     field.meta, ElementOf(field.type), child));
-      result[key] = std::move(merged);
     } else {
       result[key] = *it;
     }
@@ -234,19 +236,16 @@ Status StrategicMerger::ApplySetElementOrder(Object& result, const Object& patch
       ++at;
     }
   }
-  Object merged;
-  if (list != nullptr) {
-    MOOR_ASSIGN_OR_RETURN(merged, MergeList(live, *list, field.meta, ElementOf(field.type), child));
-  } else if (live != nullptr) {
-    merged = *live;
-  } else {
-    return Status::Ok();
-  }
+  if (list == nullptr && live == nullptr) return Status::Ok();
   const Object empty = Object::array();
   const Object& live_list = live != nullptr ? *live : empty;
   std::vector<Object> live_order = list != nullptr && !merge_key.empty()
                                        ? LiveOrderForSetElementOrder(live_list, *list, merge_key)
                                        : IdentitiesOf(live_list, merge_key);
+  Object merged = live != nullptr ? std::move(*current) : Object();
+  if (list != nullptr) {
+    MOOR_ASSIGN_OR_RETURN(merged, MergeList(std::move(merged), *list, field.meta, ElementOf(field.type), child));
+  }
   result[name] = OrderMergedList(merged, order_ids, live_order, merge_key);
   return Status::Ok();
 }
@@ -276,19 +275,18 @@ Status StrategicMerger::ApplyDeleteFromPrimitiveList(Object& result, const std::
   return Status::Ok();
 }
 
-StatusOr<Object> StrategicMerger::MergeList(const Object* original, const Object& patch, const PatchMeta& meta,
+StatusOr<Object> StrategicMerger::MergeList(Object original, const Object& patch, const PatchMeta& meta,
                                             const Type* element_type, const std::string& path) const {
   if (!meta.merge) return ReplaceList(patch, element_type, path);
-  const Object empty = Object::array();
-  const Object& live = original != nullptr ? *original : empty;
-  if (!meta.merge_key.empty()) return MergeMapList(live, patch, meta.merge_key, element_type, path);
+  Object live = original.is_array() ? std::move(original) : Object::array();
+  if (!meta.merge_key.empty()) return MergeMapList(std::move(live), patch, meta.merge_key, element_type, path);
 
   // A set of primitives: the patch's values that are not there yet are added.
   for (std::size_t i = 0; i < patch.size(); ++i) {
     if (!IsScalar(patch[i])) return Malformed(FieldIndex(path, i), "expected a value in this list, got " + Brief(patch[i]));
   }
   Object merged = Object::array();
-  for (const Object* list : {&live, &patch}) {
+  for (const Object* list : {static_cast<const Object*>(&live), &patch}) {
     for (const Object& v : *list) {
       bool seen = false;
       for (const Object& m : merged) seen = seen || m == v;
@@ -298,9 +296,9 @@ StatusOr<Object> StrategicMerger::MergeList(const Object* original, const Object
   return OrderMergedList(merged, IdentitiesOf(patch, ""), IdentitiesOf(live, ""), "");
 }
 
-StatusOr<Object> StrategicMerger::MergeMapList(const Object& live, const Object& patch, const std::string& merge_key,
+StatusOr<Object> StrategicMerger::MergeMapList(Object live, const Object& patch, const std::string& merge_key,
                                                const Type* element_type, const std::string& path) const {
-  Object server = live;
+  Object server = std::move(live);
   Object plain = Object::array();  // patch elements without a directive, in order
   bool replace = false;
   for (std::size_t i = 0; i < patch.size(); ++i) {
@@ -322,9 +320,9 @@ StatusOr<Object> StrategicMerger::MergeMapList(const Object& live, const Object&
           return Malformed(at, "$patch: delete needs the merge key " + Quote(merge_key) + " to name the element");
         }
         Object kept = Object::array();
-        for (const Object& e : server) {
+        for (Object& e : server) {
           const Object* k = MergeKeyOf(e, merge_key);
-          if (k == nullptr || *k != *key) kept.push_back(e);
+          if (k == nullptr || *k != *key) kept.push_back(std::move(e));
         }
         server = std::move(kept);
         break;
@@ -346,7 +344,7 @@ StatusOr<Object> StrategicMerger::MergeMapList(const Object& live, const Object&
     // `$patch: replace` as an element: the list becomes the patch's other elements.
     Object fresh = Object::array();
     for (std::size_t i = 0; i < plain.size(); ++i) {
-      MOOR_ASSIGN_OR_RETURN(std::optional<Object> element, MergeMap(nullptr, plain[i], element_type, FieldIndex(path, i)));
+      MOOR_ASSIGN_OR_RETURN(std::optional<Object> element, MergeMap(Object(), plain[i], element_type, FieldIndex(path, i)));
       if (element) fresh.push_back(std::move(*element));
     }
     return fresh;
@@ -362,11 +360,12 @@ StatusOr<Object> StrategicMerger::MergeMapList(const Object& live, const Object&
       if (k != nullptr && *k == key) break;
       ++match;
     }
-    const Object* live_element = match < merged.size() && merged[match].is_object() ? &merged[match] : nullptr;
-    std::string at = live_element != nullptr ? FieldIndex(path, match) : FieldIndex(path, merged.size());
-    MOOR_ASSIGN_OR_RETURN(std::optional<Object> element, MergeMap(live_element, plain[i], element_type, at));
+    const bool found = match < merged.size();
+    Object live_element = found ? std::move(merged[match]) : Object();
+    MOOR_ASSIGN_OR_RETURN(std::optional<Object> element,
+                          MergeMap(std::move(live_element), plain[i], element_type, FieldIndex(path, match)));
     if (!element) continue;  // not reached: plain elements carry no $patch
-    if (live_element != nullptr) {
+    if (found) {
       merged[match] = std::move(*element);
     } else {
       merged.push_back(std::move(*element));
@@ -381,7 +380,7 @@ StatusOr<Object> StrategicMerger::ReplaceList(const Object& patch, const Type* e
   for (std::size_t i = 0; i < patch.size(); ++i) {
     const Object& element = patch[i];
     if (element.is_object()) {
-      MOOR_ASSIGN_OR_RETURN(std::optional<Object> cleaned, MergeMap(nullptr, element, element_type, FieldIndex(path, i)));
+      MOOR_ASSIGN_OR_RETURN(std::optional<Object> cleaned, MergeMap(Object(), element, element_type, FieldIndex(path, i)));
       if (cleaned) out.push_back(std::move(*cleaned));
     } else if (element.is_array()) {
       MOOR_ASSIGN_OR_RETURN(Object cleaned, ReplaceList(element, nullptr, FieldIndex(path, i)));
