@@ -4,6 +4,7 @@
 
 #include "discovery.h"
 #include "openapi.h"
+#include "scale_handler.h"
 #include "http_server.h"
 #include "image_handler.h"
 #include "moor/api/route.h"
@@ -70,6 +71,7 @@ class ApiServerImpl {
         watch_streams_(MetricsRegistry::Default().GetGauge("moor_watch_streams", "Open API watch streams.")),
         resources_(options_.store, options_.load, clock_, &watches_, &watch_streams_),
         pod_logs_(options_.store, options_.logs),
+        scale_(options_.store),
         images_(options_.images) {}
 
   ~ApiServerImpl() { Stop(); }
@@ -156,6 +158,7 @@ class ApiServerImpl {
       return StatusResponse(401, "Unauthorized", "Unauthorized");
     }
     if (route.type == Route::Type::kPodLog) return pod_logs_.Serve(req, route);
+    if (route.type == Route::Type::kScale) return scale_.Serve(req, route, verb);
     if (route.type == Route::Type::kImages) return images_.Serve(req, route, verb);
     if (route.type != Route::Type::kResource && req.method != "GET") {
       return StatusResponse(405, "MethodNotAllowed", "the server does not allow this method on the requested resource");
@@ -198,6 +201,7 @@ class ApiServerImpl {
       case Route::Type::kResource:
         return resources_.Serve(req, route, verb);
       case Route::Type::kPodLog:
+      case Route::Type::kScale:
       case Route::Type::kImages:
         break;  // served above
     }
@@ -210,6 +214,7 @@ class ApiServerImpl {
   WatchRegistry watches_;
   ResourceHandler resources_;
   PodLogHandler pod_logs_;
+  ScaleHandler scale_;
   ImageHandler images_;
   std::unique_ptr<HttpServer> http_;
   std::string host_;

@@ -89,6 +89,15 @@ std::optional<Object> ApiResourceList(const std::string& group, const std::strin
                            {"kind", kind.kind},
                            {"verbs", {"get", "patch", "update"}}});
     }
+    if (kind.has_scale) {
+      resources.push_back({{"name", kind.plural + "/scale"},
+                           {"singularName", ""},
+                           {"namespaced", true},
+                           {"group", "autoscaling"},
+                           {"version", "v1"},
+                           {"kind", "Scale"},
+                           {"verbs", {"get", "patch", "update"}}});
+    }
     if (kind.kind == "Pod") {
       resources.push_back({{"name", "pods/log"},
                            {"singularName", ""},

@@ -7,8 +7,8 @@
 #include "moor/api/field_selector.h"
 #include "moor/api/table.h"
 #include "moor/manifests/parse.h"
-#include "moor/manifests/patch.h"
 #include "moor/manifests/selector.h"
+#include "patch_request.h"
 #include "request_body.h"
 #include "responses.h"
 
@@ -18,8 +18,6 @@ namespace {
 using manifests::Object;
 
 constexpr int kDefaultWatchTimeoutSeconds = 1800;  // kube-apiserver's --min-request-timeout
-// Tries of a patch whose object another write changed in between (kube-apiserver: 5).
-constexpr int kPatchAttempts = 5;
 
 // The object as served at this route: apiVersion and kind set (items of lists too).
 Object Present(Object obj, const Route& route) {
@@ -38,20 +36,6 @@ IncludeObject IncludeFrom(const std::map<std::string, std::string>& query) {
   return IncludeObject::kMetadata;
 }
 
-// A store error of a write. The store's 409 messages are kube-apiserver's own and say more
-// than the generic ones (which precondition failed, that the object is being deleted), so they
-// are sent as they are; everything else as StoreErrorResponse words it.
-HttpResponse WriteErrorResponse(const Status& status, const manifests::KindInfo& kind, const std::string& name) {
-  if (status.code() != StatusCode::kAlreadyExists && status.code() != StatusCode::kConflict) {
-    return StoreErrorResponse(status, kind, name);
-  }
-  StatusDetails details;
-  details.name = name;
-  details.group = kind.group;
-  details.kind = kind.plural;
-  return StatusResponse(409, status.code() == StatusCode::kAlreadyExists ? "AlreadyExists" : "Conflict",
-                        status.message(), details);
-}
 
 std::string WatchEventType(store::WatchEvent::Type type) {
   switch (type) {
@@ -341,48 +325,23 @@ HttpResponse ResourceHandler::Patch(const HttpRequest& req, const Route& route) 
   HttpResponse error;
   std::optional<WriteParams> params = ParseWriteParams(req, &error);
   if (!params) return error;
-  const std::string content_type = req.Header("content-type");
-  std::optional<manifests::PatchType> type = manifests::PatchTypeFor(content_type);
-  if (!type) {
-    if (content_type.substr(0, content_type.find(';')) == "application/apply-patch+yaml") {
-      return StatusResponse(415, "UnsupportedMediaType",
-                            "moor does not serve server-side apply yet: use kubectl apply without --server-side "
-                            "(client-side apply), or moor apply");
-    }
-    return StatusResponse(415, "UnsupportedMediaType",
-                          "the body of the request was in an unknown format - accepted media types include: "
-                          "application/json-patch+json, application/merge-patch+json, "
-                          "application/strategic-merge-patch+json");
-  }
-  const Object patch = Object::parse(req.body, nullptr, false);
-  if (patch.is_discarded()) return StatusResponse(400, "BadRequest", "the patch is not valid JSON");
-
+  std::optional<PatchRequest> patch = DecodePatch(req, &error);
+  if (!patch) return error;
   store::ObjectKey key{route.kind->kind, route.kind->namespaced ? route.ns.value_or("") : "", route.name};
   for (int attempt = 1;; ++attempt) {
     auto record = store_->Get(key);
     if (!record.ok()) return StoreErrorResponse(record.status(), *route.kind, route.name);
     const Object current = Present(std::move(record->object), route);
-    StatusOr<Object> patched = manifests::ApplyPatch(current, patch, *type);
-    if (!patched.ok()) {
-      if (patched.status().code() == StatusCode::kInvalidArgument) {
-        return StatusResponse(400, "BadRequest", patched.status().message());
-      }
-      return StatusResponse(422, "Invalid", patched.status().message());
-    }
-    // A patch that names a resourceVersion is made against that one (a precondition, as in
-    // kube-apiserver); any other applies to what is stored now, and runs again on the newer
-    // object should a write come in between.
-    const std::string stored_rv = manifests::StringAt(current, "metadata.resourceVersion");
-    const std::string patched_rv = manifests::StringAt(*patched, "metadata.resourceVersion");
-    const bool client_precondition = !patched_rv.empty() && patched_rv != stored_rv;
-    if (patched_rv.empty()) (*patched)["metadata"]["resourceVersion"] = stored_rv;
+    std::optional<Object> patched = ApplyPatchRequest(current, *patch, &error);
+    if (!patched) return error;
+    const bool precondition = NamesResourceVersion(current, *patched);
     manifests::Document doc;
     doc.object = std::move(*patched);
     std::optional<DecodedBody> body =
         CheckBody(std::move(doc), route, load_, !route.status, params->field_validation, &error);
     if (!body) return error;
     StatusOr<Object> written = Write(route, std::move(body->object), params->dry_run);
-    if (!written.ok() && written.status().code() == StatusCode::kConflict && !client_precondition &&
+    if (!written.ok() && written.status().code() == StatusCode::kConflict && !precondition &&
         attempt < kPatchAttempts) {
       continue;
     }

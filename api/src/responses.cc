@@ -50,4 +50,16 @@ HttpResponse NotFoundResponse() {
   return StatusResponse(404, "NotFound", "the server could not find the requested resource");
 }
 
+HttpResponse WriteErrorResponse(const Status& status, const manifests::KindInfo& kind, const std::string& name) {
+  if (status.code() != StatusCode::kAlreadyExists && status.code() != StatusCode::kConflict) {
+    return StoreErrorResponse(status, kind, name);
+  }
+  StatusDetails details;
+  details.name = name;
+  details.group = kind.group;
+  details.kind = kind.plural;
+  return StatusResponse(409, status.code() == StatusCode::kAlreadyExists ? "AlreadyExists" : "Conflict",
+                        status.message(), details);
+}
+
 }  // namespace moor::api

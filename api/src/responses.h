@@ -20,6 +20,11 @@ HttpResponse StatusResponse(int code, const std::string& reason, const std::stri
 // `Operation cannot be fulfilled on ...` (409 Conflict), 410 Expired, 400, else 500.
 HttpResponse StoreErrorResponse(const Status& status, const manifests::KindInfo& kind, const std::string& name);
 
+// A store error of a write. The store's 409 messages are kube-apiserver's own and say more
+// than the generic ones (which precondition failed, that the object is being deleted), so they
+// are sent as they are; everything else as StoreErrorResponse words it.
+HttpResponse WriteErrorResponse(const Status& status, const manifests::KindInfo& kind, const std::string& name);
+
 // 404 for a path nothing is served at.
 HttpResponse NotFoundResponse();
 

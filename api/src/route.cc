@@ -46,12 +46,12 @@ Route ParseResourcePath(const std::string& group, const std::string& version, co
     if (kind == nullptr || !Serves(*kind, version)) return nullptr;
     return kind;
   };
-  // /namespaces/{ns}/{plural}[/{name}[/status|/log]]
+  // /namespaces/{ns}/{plural}[/{name}[/status|/log|/scale]]
   if (rest.size() >= 3 && rest[0] == "namespaces") {
     const manifests::KindInfo* kind = resource(rest[2]);
     if (kind == nullptr || !kind->namespaced || rest.size() > 5) return Route{};
-    if (rest.size() == 5 && rest[4] == "log" && kind->kind == "Pod") {
-      route.type = Route::Type::kPodLog;
+    if (rest.size() == 5 && ((rest[4] == "log" && kind->kind == "Pod") || (rest[4] == "scale" && kind->has_scale))) {
+      route.type = rest[4] == "log" ? Route::Type::kPodLog : Route::Type::kScale;
       route.kind = kind;
       route.ns = rest[1];
       route.name = rest[3];

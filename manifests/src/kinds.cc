@@ -22,7 +22,7 @@ std::vector<KindInfo> MakeKinds() {
     info.has_status = has_status;
     return info;
   };
-  return {
+  std::vector<KindInfo> kinds = {
       k("", {"v1"}, "Pod", "pods", {"po"}, true, true),
       k("", {"v1"}, "Service", "services", {"svc"}, true, true),
       k("", {"v1"}, "Endpoints", "endpoints", {"ep"}, true, false),
@@ -43,6 +43,11 @@ std::vector<KindInfo> MakeKinds() {
       k("networking.k8s.io", {"v1"}, "Ingress", "ingresses", {"ing"}, true, true),
       k("autoscaling", {"v2", "v1"}, "HorizontalPodAutoscaler", "horizontalpodautoscalers", {"hpa"}, true, true),
   };
+  // As kube-apiserver: the workloads with spec.replicas (ReplicationController is not served).
+  for (KindInfo& info : kinds) {
+    info.has_scale = info.kind == "Deployment" || info.kind == "ReplicaSet" || info.kind == "StatefulSet";
+  }
+  return kinds;
 }
 
 std::string Lower(std::string_view s) {

@@ -299,5 +299,45 @@ TEST_F(KubectlApplyTest, PatchPreconditionsAndMediaTypesOverHttp) {
   EXPECT_EQ(web["spec"]["replicas"], 9);
 }
 
+
+TEST_F(KubectlApplyTest, ScaleThroughTheScaleSubresource) {
+  ASSERT_EQ(Kubectl({"apply", "-f", File("web.yaml", kDeployment)}).exit_code, 0);
+  auto scaled = Kubectl({"scale", "deploy", "web", "--replicas=5"});
+  ASSERT_EQ(scaled.exit_code, 0) << scaled.err;
+  EXPECT_EQ(scaled.out, "deployment.apps/web scaled\n");
+  Object web = Stored("Deployment", "web");
+  EXPECT_EQ(web["spec"]["replicas"], 5);
+  EXPECT_EQ(web["metadata"]["generation"], 2);
+
+  // kubectl's precondition, a server dry run: neither changes anything.
+  auto wrong = Kubectl({"scale", "deploy", "web", "--replicas=1", "--current-replicas=2"});
+  EXPECT_NE(wrong.exit_code, 0);
+  EXPECT_NE(wrong.err.find("Expected replicas to be 2, was 5"), std::string::npos) << wrong.err;
+  auto dry = Kubectl({"scale", "deploy", "web", "--replicas=1", "--dry-run=server"});
+  ASSERT_EQ(dry.exit_code, 0) << dry.err;
+  EXPECT_EQ(Stored("Deployment", "web"), web);
+
+  // The Scale object, and a PUT of it with a negative count.
+  const std::string path = "/apis/apps/v1/namespaces/default/deployments/web/scale";
+  std::string got = env_.Curl("GET", path);
+  ASSERT_EQ(got.substr(0, 4), "200\n") << got;
+  Object scale = Object::parse(got.substr(4));
+  EXPECT_EQ(scale["kind"], "Scale");
+  EXPECT_EQ(scale["apiVersion"], "autoscaling/v1");
+  EXPECT_EQ(scale["spec"]["replicas"], 5);
+  EXPECT_EQ(scale["status"]["selector"], "app=web");
+  EXPECT_EQ(scale["metadata"]["resourceVersion"], web["metadata"]["resourceVersion"]);
+  scale["spec"]["replicas"] = -1;
+  std::string refused = env_.Curl("PUT", path, scale.dump());
+  EXPECT_EQ(refused.substr(0, 4), "422\n") << refused;
+  EXPECT_NE(refused.find("must be greater than or equal to 0"), std::string::npos) << refused;
+  scale["spec"]["replicas"] = 2;
+  EXPECT_EQ(env_.Curl("PUT", path, scale.dump()).substr(0, 4), "200\n");
+  EXPECT_EQ(env_.Curl("PUT", path, scale.dump()).substr(0, 4), "409\n");  // its resourceVersion is stale now
+  EXPECT_EQ(Stored("Deployment", "web")["spec"]["replicas"], 2);
+  // Only workloads with replicas have it.
+  EXPECT_EQ(env_.Curl("GET", "/api/v1/namespaces/default/configmaps/x/scale").substr(0, 4), "404\n");
+}
+
 }  // namespace
 }  // namespace moor::api

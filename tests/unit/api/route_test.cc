@@ -81,6 +81,16 @@ TEST(RouteTest, OpenApiV3IndexAndGroupVersionDocuments) {
   EXPECT_EQ(ParseRoute("/openapi/v2").type, Route::Type::kNotFound);
 }
 
+TEST(RouteTest, ScaleSubresourceOfWorkloadsWithReplicas) {
+  for (const char* plural : {"deployments", "replicasets", "statefulsets"}) {
+    Route r = ParseRoute(std::string("/apis/apps/v1/namespaces/prod/") + plural + "/web/scale");
+    ASSERT_EQ(r.type, Route::Type::kScale) << plural;
+    EXPECT_EQ(r.ns.value_or(""), "prod");
+    EXPECT_EQ(r.name, "web");
+    EXPECT_TRUE(r.kind->has_scale);
+  }
+}
+
 TEST(RouteTest, UnknownThingsAreNotFound) {
   EXPECT_EQ(ParseRoute("/").type, Route::Type::kNotFound);
   EXPECT_EQ(ParseRoute("/apis/apps/v2").type, Route::Type::kNotFound);
@@ -91,7 +101,8 @@ TEST(RouteTest, UnknownThingsAreNotFound) {
   // A namespaced object needs its namespace in the path.
   EXPECT_EQ(ParseRoute("/apis/apps/v1/deployments/web").type, Route::Type::kNotFound);
   // Only the status subresource exists.
-  EXPECT_EQ(ParseRoute("/apis/apps/v1/namespaces/default/deployments/web/scale").type, Route::Type::kNotFound);
+  EXPECT_EQ(ParseRoute("/apis/apps/v1/namespaces/default/daemonsets/web/scale").type, Route::Type::kNotFound);
+  EXPECT_EQ(ParseRoute("/api/v1/namespaces/default/configmaps/web/scale").type, Route::Type::kNotFound);
 }
 
 TEST(RouteTest, QueryDecoding) {

@@ -23,6 +23,8 @@ struct Route {
     kGroupVersion,  // /api/v1, /apis/<group>/<version>  (APIResourceList)
     kResource,      // a collection or one object of `kind`
     kPodLog,        // /api/v1/namespaces/{ns}/pods/{name}/log (ns and name set, kind Pod)
+    kScale,         // .../namespaces/{ns}/{plural}/{name}/scale of a kind with has_scale (kind, ns,
+                    // name set)
     kImages,        // /moor/v1/images[/<reference or id>] and /moor/v1/images:<action>
     kOpenApiIndex,  // /openapi/v3
     kOpenApiDoc,    // /openapi/v3/api/v1, /openapi/v3/apis/<group>/<version> (group, version set)

@@ -16,6 +16,7 @@ struct KindInfo {
   std::vector<std::string> short_names;  // {"deploy"}
   bool namespaced = true;
   bool has_status = true;             // status is a subresource (written apart from spec)
+  bool has_scale = false;             // a /scale subresource (autoscaling/v1 Scale of spec.replicas)
 
   std::string PreferredApiVersion() const;  // "apps/v1", "v1"
   std::string GroupResource() const;        // "deployments.apps", "pods"
