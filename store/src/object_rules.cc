@@ -48,7 +48,7 @@ Status BeingDeletedExists(const manifests::ObjectKey& key) {
 
 Status BeingDeletedUpdate(const manifests::ObjectKey& key) {
   return ConflictError("Operation cannot be fulfilled on " + Quoted(key) +
-                       ": the object is being deleted (Terminating); it can be created again once it is gone");
+                       ": the object is being deleted (Terminating): only its metadata can change; it can be created again once it is gone");
 }
 
 std::string NewUid() {

@@ -191,9 +191,12 @@ StatusOr<OpResult> WriteTxn::Update(const Object& obj, std::optional<int64_t> pr
     return Status::Ok();
   };
 
+  // An object being deleted takes metadata changes (labels, annotations, finalizers: kubectl
+  // label/annotate of a Terminating pod), not changes of its spec.
+  bool being_deleted = false;
   if (MayBeBeingDeleted(row)) {
     MOOR_RETURN_IF_ERROR(parse_stored());
-    if (manifests::IsBeingDeleted(*stored)) return BeingDeletedUpdate(key);
+    being_deleted = manifests::IsBeingDeleted(*stored);
   }
   // The desired body with the server-owned fields taken from the stored object, and what
   // controllers filled in kept where the new object leaves it out.
@@ -206,6 +209,12 @@ StatusOr<OpResult> WriteTxn::Update(const Object& obj, std::optional<int64_t> pr
   Object& meta = body["metadata"];
   meta.erase("resourceVersion");
   EraseDeletionFields(meta);  // only a delete sets them
+  if (being_deleted) {
+    if (!SpecEqual(body, *stored)) return BeingDeletedUpdate(key);
+    for (const char* field : {"deletionTimestamp", "deletionGracePeriodSeconds"}) {
+      if ((*stored)["metadata"].contains(field)) meta[field] = (*stored)["metadata"][field];
+    }
+  }
   meta["uid"] = row.uid;
   meta["creationTimestamp"] = row.creation_timestamp;
   meta["generation"] = row.generation;

@@ -82,12 +82,21 @@ TEST_F(GracefulDeleteApiTest, BoundPodIsMarkedAndAnsweredWithTheObject) {
   EXPECT_NE(again.status().message().find("object is being deleted: pods \"web\" already exists"), std::string::npos)
       << again.status().message();
 
-  // So is a replace (what `moor apply` sends for an existing name): nothing of it would last.
-  auto replaced = env_.client().Update(*got);
+  // So is a replace of its spec (what `moor apply` sends for an existing name): nothing of it
+  // would last. Its labels can change, as in Kubernetes (kubectl label of a Terminating pod).
+  Object changed = *got;
+  changed["spec"]["terminationGracePeriodSeconds"] = 5;
+  auto replaced = env_.client().Update(changed);
   ASSERT_FALSE(replaced.ok());
   EXPECT_EQ(replaced.status().code(), StatusCode::kConflict);
   EXPECT_NE(replaced.status().message().find("the object is being deleted (Terminating)"), std::string::npos)
       << replaced.status().message();
+  auto labeled = env_.Kubectl({"label", "pod", "web", "debug=yes"});
+  ASSERT_EQ(labeled.exit_code, 0) << labeled.err;
+  got = env_.client().Get(PodKind(), "default", "web");
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ((*got)["metadata"]["labels"]["debug"], "yes");
+  EXPECT_EQ(Deletion(*got), Deletion(*deleted));
 
   // Longer is ignored, shorter is taken, 0 removes it.
   api::DeleteOptions longer;

@@ -166,7 +166,7 @@ TEST_F(GracefulDeleteTest, PreconditionsOnUidAndResourceVersionHold) {
   EXPECT_EQ(removed->action, OpResult::Action::kDeleted);
 }
 
-TEST_F(GracefulDeleteTest, ATerminatingPodsNameIsTakenUntilItIsGoneButItsStatusCanBeWritten) {
+TEST_F(GracefulDeleteTest, ATerminatingPodsNameIsTakenUntilItIsGoneButItsStatusAndMetadataCanBeWritten) {
   MustCreate(Pod("n1", 10));
   ASSERT_TRUE(Delete(std::nullopt).ok());
 
@@ -182,9 +182,19 @@ TEST_F(GracefulDeleteTest, ATerminatingPodsNameIsTakenUntilItIsGoneButItsStatusC
   auto applied = store_->Commit(Transaction{{apply}, std::nullopt});
   ASSERT_FALSE(applied.ok());
   EXPECT_EQ(applied.status().code(), StatusCode::kAlreadyExists);
-  auto updated = store_->Update(Pod("n1", 10));
+  // Its spec cannot change; its metadata can (kubectl label/annotate of a Terminating pod), and
+  // it stays Terminating.
+  auto updated = store_->Update(Pod("n1", 20));
   ASSERT_FALSE(updated.ok());
   EXPECT_EQ(updated.status().code(), StatusCode::kConflict);
+  EXPECT_NE(updated.status().message().find("only its metadata can change"), std::string::npos);
+  Object labeled = Pod("n1", 10);
+  labeled["metadata"]["labels"] = {{"debug", "yes"}};
+  auto relabeled = store_->Update(labeled);
+  ASSERT_TRUE(relabeled.ok()) << relabeled.status().ToString();
+  EXPECT_EQ((*relabeled)["metadata"]["labels"]["debug"], "yes");
+  EXPECT_FALSE(DeletionTimestamp(*relabeled).empty());
+  EXPECT_EQ((*relabeled)["metadata"]["deletionGracePeriodSeconds"], 10);
 
   auto stored = store_->Get(kPod);
   ASSERT_TRUE(stored.ok());
