@@ -413,6 +413,14 @@ HttpResponse ResourceHandler::Delete(const HttpRequest& req, const Route& route)
   // object either way, as kube-apiserver's for pods.
   auto deleted = store_->Execute(store::DeleteOp(key, *options), params->dry_run);
   if (!deleted.ok()) return WriteErrorResponse(deleted.status(), *route.kind, route.name);
+  if (route.kind->kind == "Namespace" && deleted->action == store::OpResult::Action::kUnchanged) {
+    // Deleting a Namespace that is already being emptied: kube-apiserver's answer.
+    return WriteErrorResponse(ConflictError("Operation cannot be fulfilled on namespaces \"" + route.name +
+                                            "\": The system is ensuring all content is removed from this "
+                                            "namespace.  Upon completion, this namespace will automatically be "
+                                            "purged by the system."),
+                              *route.kind, route.name);
+  }
   return JsonResponse(200, Present(deleted->object, route));
 }
 

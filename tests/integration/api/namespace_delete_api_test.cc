@@ -50,7 +50,7 @@ class NamespaceDeleteApiTest : public ::testing::Test {
   moor::testing::CommandResult KubectlCreate(const std::string& name, const std::string& yaml) {
     std::string path = (env_.dir() / (name + ".yaml")).string();
     moor::testing::WriteFile(path, yaml);
-    return Kubectl({"create", "--validate=false", "-f", path});
+    return Kubectl({"create", "-f", path});
   }
   void MustCreateNamespace(const std::string& name) {
     auto r = KubectlCreate("ns-" + name, "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: " + name + "\n");
@@ -100,6 +100,12 @@ TEST_F(NamespaceDeleteApiTest, TerminatingThenNotFoundAndCreatesAreForbiddenMean
   ASSERT_EQ(yaml.exit_code, 0) << yaml.err;
   EXPECT_NE(yaml.out.find("deletionTimestamp:"), std::string::npos) << yaml.out;
   EXPECT_NE(yaml.out.find("phase: Terminating"), std::string::npos) << yaml.out;
+
+  // A second delete while it is being emptied: kube-apiserver's Conflict.
+  auto twice = Kubectl({"delete", "namespace", "shop", "--wait=false"});
+  EXPECT_NE(twice.exit_code, 0);
+  EXPECT_NE(twice.err.find("The system is ensuring all content is removed from this namespace"), std::string::npos)
+      << twice.err;
 
   auto refused = KubectlCreate("late", ConfigMapYaml("late"));
   EXPECT_NE(refused.exit_code, 0);
