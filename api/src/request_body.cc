@@ -1,6 +1,7 @@
 #include "request_body.h"
 
 #include "moor/common/files.h"
+#include "protobuf_body.h"
 #include "responses.h"
 
 namespace moor::api {
@@ -115,10 +116,24 @@ std::optional<WriteParams> ParseWriteParams(const HttpRequest& req, HttpResponse
 
 std::optional<manifests::Document> ParseBody(const HttpRequest& req, const manifests::ParseOptions& parse,
                                              HttpResponse* error) {
-  // JSON and YAML only (kube-apiserver also takes protobuf, which kubectl's generator commands
-  // such as `kubectl create configmap` send): say so instead of a YAML syntax error.
+  // JSON and YAML; protobuf (what kubectl's generator commands such as `kubectl create
+  // configmap` send) for the kinds DecodeProtobufObject knows. Other media types are refused
+  // with the ones moor takes instead of a YAML syntax error.
   std::string type = req.Header("content-type");
   type = type.substr(0, type.find(';'));
+  if (type == kProtobufMediaType) {
+    StatusOr<Object> decoded = DecodeProtobufObject(req.body);
+    if (!decoded.ok()) {
+      bool malformed = decoded.status().code() == StatusCode::kInvalidArgument;
+      *error = malformed ? StatusResponse(400, "BadRequest", decoded.status().message())
+                         : StatusResponse(415, "UnsupportedMediaType", decoded.status().message());
+      return std::nullopt;
+    }
+    manifests::Document doc;
+    doc.index = 1;
+    doc.object = std::move(decoded).value();
+    return doc;
+  }
   if (!type.empty() && type.find("json") == std::string::npos && type.find("yaml") == std::string::npos) {
     *error = StatusResponse(415, "UnsupportedMediaType",
                             "the body of the request was in an unknown format - accepted media types include: "

@@ -1,9 +1,12 @@
 // The real kubectl (/usr/bin/kubectl) against moor's API with moor's kubeconfig.
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 
 #include <gtest/gtest.h>
 
 #include "api_test_env.h"
+#include "base64.h"
 #include "moor/testing/process.h"
 
 namespace moor::api {
@@ -104,14 +107,21 @@ TEST_F(KubectlTest, WithoutTheTokenKubectlIsRefused) {
 }
 
 TEST_F(KubectlTest, GeneratorCommandsSendingProtobufGetAClearRefusal) {
-  // kubectl's generators (create configmap/namespace/deployment...) send protobuf, which moor's
-  // API does not decode: the answer names what it takes instead of a YAML syntax error.
-  auto r = Kubectl({"create", "configmap", "settings", "--from-literal=a=b"});
+  // kubectl's generators send protobuf; moor decodes it for ConfigMap, Secret and Namespace
+  // only. For other kinds the answer (415) names the kind and what to send instead.
+  auto r = Kubectl({"create", "deployment", "web", "--image=x"});
   EXPECT_NE(r.exit_code, 0) << r.out;
-  EXPECT_NE(r.err.find("accepted media types include: application/json, application/yaml"), std::string::npos)
-      << r.err;
+  EXPECT_NE(r.err.find("apps/v1 Deployment"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("moor decodes protobuf only for ConfigMap, Secret and Namespace"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("kubectl create -f FILE"), std::string::npos) << r.err;
-  EXPECT_EQ(env_.store().Get(store::ObjectKey{"ConfigMap", "default", "settings"}).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(env_.store().Get(store::ObjectKey{"Deployment", "default", "web"}).status().code(), StatusCode::kNotFound);
+
+  // What the message suggests works.
+  auto yaml = Kubectl({"create", "deployment", "web", "--image=x", "--dry-run=client", "-o", "yaml"});
+  ASSERT_EQ(yaml.exit_code, 0) << yaml.err;
+  auto created = moor::testing::RunCommand({kKubectl, "create", "-f", "-"}, env_.KubectlEnv(), yaml.out);
+  ASSERT_EQ(created.exit_code, 0) << created.err;
+  EXPECT_EQ(created.out, "deployment.apps/web created\n");
 }
 
 TEST_F(KubectlTest, CreateDescribeAndWatch) {
@@ -135,6 +145,83 @@ TEST_F(KubectlTest, CreateDescribeAndWatch) {
       std::chrono::seconds(3));
   EXPECT_NE(watched.out.find("UP-TO-DATE"), std::string::npos) << watched.out << watched.err;
   EXPECT_NE(watched.out.find("web"), std::string::npos) << watched.out << watched.err;
+}
+
+// Runs a program the test needs (openssl), failing the test with what is missing.
+moor::testing::CommandResult RunTool(const std::vector<std::string>& argv) {
+  auto r = moor::testing::RunCommand(argv);
+  EXPECT_EQ(r.exit_code, 0) << argv[0] << " failed (is it installed? Debian package: " << argv[0] << "): " << r.err;
+  return r;
+}
+
+TEST_F(KubectlTest, CreateConfigMapFromLiteralsAndFiles) {
+  std::filesystem::path text = env_.dir() / "app.conf";
+  std::filesystem::path blob = env_.dir() / "logo.bin";
+  moor::testing::WriteFile(text, "port=8080\n");
+  moor::testing::WriteFile(blob, std::string("\x00\x01\x02\xff" "binary\n", 11));
+  auto r = Kubectl({"create", "configmap", "settings", "--from-literal=mode=prod", "--from-literal=level=3",
+                    "--from-file=" + text.string(), "--from-file=logo=" + blob.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "configmap/settings created\n");
+  auto record = env_.store().Get(store::ObjectKey{"ConfigMap", "default", "settings"});
+  ASSERT_TRUE(record.ok()) << record.status().ToString();
+  EXPECT_EQ(record->object["data"], manifests::Object::parse(R"({"mode": "prod", "level": "3", "app.conf": "port=8080\n"})"))
+      << record->object.dump();
+  EXPECT_EQ(record->object["binaryData"], manifests::Object::parse(R"({"logo": "AAEC/2JpbmFyeQo="})"))
+      << record->object.dump();
+
+  // In another namespace, and read back through kubectl.
+  auto other = Kubectl({"create", "cm", "other", "-n", "team", "--from-literal=a=b"});
+  ASSERT_EQ(other.exit_code, 0) << other.err;
+  auto got = Kubectl({"get", "cm", "other", "-n", "team", "-o", "jsonpath={.data.a}"});
+  ASSERT_EQ(got.exit_code, 0) << got.err;
+  EXPECT_EQ(got.out, "b");
+
+  // A second create of the same name is refused as kube-apiserver refuses it.
+  auto again = Kubectl({"create", "configmap", "settings", "--from-literal=a=b"});
+  EXPECT_NE(again.exit_code, 0);
+  EXPECT_NE(again.err.find("already exists"), std::string::npos) << again.err;
+}
+
+TEST_F(KubectlTest, CreateGenericAndTlsSecrets) {
+  auto generic = Kubectl({"create", "secret", "generic", "creds", "--from-literal=user=admin",
+                          "--from-literal=pass=s3cr=t"});
+  ASSERT_EQ(generic.exit_code, 0) << generic.err;
+  EXPECT_EQ(generic.out, "secret/creds created\n");
+  auto creds = env_.store().Get(store::ObjectKey{"Secret", "default", "creds"});
+  ASSERT_TRUE(creds.ok()) << creds.status().ToString();
+  EXPECT_EQ(creds->object["data"], manifests::Object::parse(R"({"user": "YWRtaW4=", "pass": "czNjcj10"})"))
+      << creds->object.dump();
+  EXPECT_EQ(creds->object["type"], "Opaque") << creds->object.dump();  // defaulted, as by kube-apiserver
+
+  std::filesystem::path key = env_.dir() / "tls.key";
+  std::filesystem::path cert = env_.dir() / "tls.crt";
+  RunTool({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout",
+           key.string(), "-out", cert.string(), "-days", "1", "-subj", "/CN=web.example"});
+  auto tls = Kubectl({"create", "secret", "tls", "web-tls", "--cert=" + cert.string(), "--key=" + key.string()});
+  ASSERT_EQ(tls.exit_code, 0) << tls.err;
+  EXPECT_EQ(tls.out, "secret/web-tls created\n");
+  auto stored = env_.store().Get(store::ObjectKey{"Secret", "default", "web-tls"});
+  ASSERT_TRUE(stored.ok()) << stored.status().ToString();
+  EXPECT_EQ(stored->object["type"], "kubernetes.io/tls");
+  auto read = [](const std::filesystem::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  EXPECT_EQ(stored->object["data"]["tls.crt"], Base64Encode(read(cert))) << stored->object.dump();
+  EXPECT_EQ(stored->object["data"]["tls.key"], Base64Encode(read(key))) << stored->object.dump();
+}
+
+TEST_F(KubectlTest, CreateNamespace) {
+  auto r = Kubectl({"create", "namespace", "prod"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "namespace/prod created\n");
+  auto record = env_.store().Get(store::ObjectKey{"Namespace", "", "prod"});
+  ASSERT_TRUE(record.ok()) << record.status().ToString();
+  EXPECT_EQ(record->object["metadata"]["name"], "prod");
+  auto listed = Kubectl({"get", "ns", "prod", "-o", "name"});
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  EXPECT_EQ(listed.out, "namespace/prod\n");
 }
 
 }  // namespace
