@@ -224,5 +224,13 @@ TEST_F(KubectlTest, CreateNamespace) {
   EXPECT_EQ(listed.out, "namespace/prod\n");
 }
 
+TEST_F(KubectlTest, MalformedProtobufBodiesAreBadRequests) {
+  // Not kubectl, but what the API answers a broken protobuf body with: 400 naming the problem.
+  std::string answer = env_.Curl("POST", "/api/v1/namespaces/default/configmaps", "{\"kind\":\"ConfigMap\"}", true,
+                                 "application/vnd.kubernetes.protobuf");
+  EXPECT_EQ(answer.substr(0, 4), "400\n") << answer;
+  EXPECT_NE(answer.find("does not start with the magic"), std::string::npos) << answer;
+}
+
 }  // namespace
 }  // namespace moor::api
