@@ -35,8 +35,10 @@ struct DecodedBody {
   std::vector<std::string> warnings;
 };
 
-// The one object of a JSON or YAML request body (415 for other media types, such as the
-// protobuf of kubectl's generator commands; 400 if it is not exactly one object).
+// The one object of a JSON, YAML or Kubernetes-protobuf request body (protobuf: ConfigMap,
+// Secret and Namespace, what kubectl's `create configmap|secret|namespace` send; see
+// protobuf_body.h). 415 for other media types and other protobuf kinds, 400 for a body that is
+// not exactly one object.
 std::optional<manifests::Document> ParseBody(const HttpRequest& req, const manifests::ParseOptions& parse,
                                              HttpResponse* error);
 
