@@ -160,6 +160,7 @@ class ApiServerImpl {
     if (route.type == Route::Type::kPodLog) return pod_logs_.Serve(req, route);
     if (route.type == Route::Type::kScale) return scale_.Serve(req, route, verb);
     if (route.type == Route::Type::kImages) return images_.Serve(req, route, verb);
+    if (route.type == Route::Type::kNotFound) return NotFoundResponse();  // whatever the method
     if (route.type != Route::Type::kResource && req.method != "GET") {
       return StatusResponse(405, "MethodNotAllowed", "the server does not allow this method on the requested resource");
     }

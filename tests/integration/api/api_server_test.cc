@@ -166,6 +166,9 @@ TEST(ApiServerTest, ErrorCodesAndMessages) {
   std::string unknown = env.Curl("GET", "/api/v1/namespaces/default/widgets");
   EXPECT_EQ(unknown.substr(0, 4), "404\n");
   EXPECT_EQ(manifests::Object::parse(unknown.substr(4))["kind"], "Status");
+  // Whatever the method (kubectl auth can-i POSTs to a group moor does not serve).
+  EXPECT_EQ(env.Curl("POST", "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews", "{}").substr(0, 4), "404\n");
+  EXPECT_EQ(env.Curl("PUT", "/api/v1/namespaces/default/widgets/x", "{}").substr(0, 4), "404\n");
   std::string missing = env.Curl("GET", "/api/v1/namespaces/default/pods/nope");
   ASSERT_EQ(missing.substr(0, 4), "404\n");
   auto missing_body = manifests::Object::parse(missing.substr(4));
