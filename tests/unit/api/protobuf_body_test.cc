@@ -8,19 +8,13 @@
 #include <gtest/gtest.h>
 
 #include "base64.h"
+#include "protobuf_test_util.h"
 
 namespace moor::api {
 namespace {
 
 using manifests::Object;
-
-std::string FromHex(std::string_view hex) {
-  std::string out;
-  for (std::size_t i = 0; i + 1 < hex.size(); i += 2) {
-    out.push_back(static_cast<char>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16)));
-  }
-  return out;
-}
+using namespace pbtest;  // NOLINT(google-build-using-namespace): test helpers
 
 // kubectl create configmap settings --from-literal=a=b --from-literal=mode=prod
 // kubectl create configmap files --from-file=text.txt --from-file=blob=bin.dat --from-literal=k=v
@@ -33,7 +27,7 @@ std::string FromHex(std::string_view hex) {
 // kubectl create configmap other -n team --from-literal=a=b
 // kubectl create secret tls t --cert=ec.crt --key=ec.key (a throw-away P-256 key made for this
 //   fixture only; it protects nothing)
-// kubectl create deployment web --image=x
+// kubectl create quota q --hard=pods=2
 
 // cm_literals
 constexpr const char* kCmLiterals =
@@ -96,41 +90,10 @@ constexpr const char* kSecretTlsEc =
     "4570312f6e56425134497073394a75647877336948464c44626e4633577554467630432f79467036726c0a2d2d2d2d2d454e"
     "442050524956415445204b45592d2d2d2d2d0a1a116b756265726e657465732e696f2f746c731a002200";
 
-// deployment
-constexpr const char* kDeployment =
-    "6b3873000a150a07617070732f7631120a4465706c6f796d656e7412a3010a1f0a0377656212001a0022002a003200380042"
-    "005a0a0a03617070120377656212720801120c0a0a0a0361707012037765621a580a1c0a0012001a0022002a003200380042"
-    "005a0a0a0361707012037765621238121a0a01781201782a0042006a007200800100880100900100a201001a00320042004a"
-    "0052005800600068008201008a01009a0100c2010022020a00280038001a0c0800100018002000280038001a002200";
-
-// Protobuf encoding helpers for hand-built messages.
-std::string Varint(std::uint64_t v) {
-  std::string out;
-  while (v >= 0x80) {
-    out.push_back(static_cast<char>((v & 0x7f) | 0x80));
-    v >>= 7;
-  }
-  out.push_back(static_cast<char>(v));
-  return out;
-}
-std::string Tag(std::uint32_t number, int wire_type) { return Varint((std::uint64_t{number} << 3) | wire_type); }
-std::string Len(std::uint32_t number, std::string_view payload) {
-  return Tag(number, 2) + Varint(payload.size()) + std::string(payload);
-}
-std::string VarintField(std::uint32_t number, std::uint64_t v) { return Tag(number, 0) + Varint(v); }
-std::string Entry(std::uint32_t number, std::string_view key, std::string_view value) {
-  return Len(number, Len(1, key) + Len(2, value));
-}
-// "k8s\0" + runtime.Unknown{typeMeta{apiVersion, kind}, raw}.
-std::string Body(std::string_view api_version, std::string_view kind, std::string_view raw) {
-  return std::string("k8s\0", 4) + Len(1, Len(1, api_version) + Len(2, kind)) + Len(2, raw) + Len(3, "") + Len(4, "");
-}
-
-Object Decode(std::string_view body) {
-  auto decoded = DecodeProtobufObject(body);
-  EXPECT_TRUE(decoded.ok()) << decoded.status().ToString();
-  return decoded.ok() ? *decoded : Object();
-}
+// quota
+constexpr const char* kQuota =
+    "6b3873000a130a027631120d5265736f7572636551756f746112240a110a017112001a0022002a00320038004200120d0a0b"
+    "0a04706f647312030a01321a001a002200";
 
 TEST(ProtobufBodyTest, ConfigMapFromLiterals) {
   EXPECT_EQ(Decode(FromHex(kCmLiterals)), Object::parse(R"({
@@ -198,9 +161,11 @@ TEST(ProtobufBodyTest, FieldsKubectlsGeneratorsDoNotSet) {
                      Len(8, VarintField(1, 1700000000) + VarintField(2, 5)) + VarintField(10, 30) +
                      Entry(11, "app", "web") + Entry(11, "tier", "") + Entry(12, "note", "x") + Len(13, owner) +
                      Len(14, "example.com/a") + Len(14, "example.com/b") + Len(17, "managed fields are dropped");
-  // Unknown fields of every wire type are skipped: varint 99, fixed64 98, fixed32 97, bytes 96.
-  std::string unknown = VarintField(99, 7) + Tag(98, 1) + std::string(8, 'x') + Tag(97, 5) + std::string(4, 'y') +
-                        Len(96, "z");
+  // Unknown fields with empty / zero values of every wire type are skipped: varint 99, fixed64
+  // 98, fixed32 97, bytes 96, and a message 95 of only empty fields (kubectl writes every
+  // non-pointer field, set or not).
+  std::string unknown = VarintField(99, 0) + Tag(98, 1) + std::string(8, '\0') + Tag(97, 5) + std::string(4, '\0') +
+                        Len(96, "") + Len(95, Len(1, "") + VarintField(2, 0) + Len(3, Len(1, "")));
   std::string raw = Len(1, meta) + Entry(2, "k", "v") + VarintField(4, 1) + unknown;
   EXPECT_EQ(Decode(Body("v1", "ConfigMap", raw)), Object::parse(R"({
     "apiVersion": "v1", "kind": "ConfigMap",
@@ -223,11 +188,11 @@ TEST(ProtobufBodyTest, FieldsKubectlsGeneratorsDoNotSet) {
 }
 
 TEST(ProtobufBodyTest, OtherKindsAreRefusedNamingTheKind) {
-  auto decoded = DecodeProtobufObject(FromHex(kDeployment));
+  auto decoded = DecodeProtobufObject(FromHex(kQuota));
   ASSERT_FALSE(decoded.ok());
   EXPECT_EQ(decoded.status().code(), StatusCode::kFailedPrecondition);
-  EXPECT_NE(decoded.status().message().find("apps/v1 Deployment"), std::string::npos) << decoded.status().message();
-  EXPECT_NE(decoded.status().message().find("moor decodes protobuf only for ConfigMap, Secret and Namespace"),
+  EXPECT_NE(decoded.status().message().find("v1 ResourceQuota"), std::string::npos) << decoded.status().message();
+  EXPECT_NE(decoded.status().message().find("moor decodes protobuf only for ConfigMap, Secret, Namespace, Service, Deployment, Job and CronJob"),
             std::string::npos)
       << decoded.status().message();
   EXPECT_NE(decoded.status().message().find("kubectl create -f FILE"), std::string::npos)
@@ -242,6 +207,39 @@ TEST(ProtobufBodyTest, OtherKindsAreRefusedNamingTheKind) {
   std::string gzip = std::string("k8s\0", 4) + Len(1, Len(1, "v1") + Len(2, "ConfigMap")) + Len(2, "") +
                      Len(3, "gzip");
   EXPECT_EQ(DecodeProtobufObject(gzip).status().code(), StatusCode::kFailedPrecondition);
+}
+
+// A non-empty field moor does not know is refused (415 through the API), naming it.
+void ExpectRefusedField(std::string_view body, std::string_view field, std::string_view where) {
+  auto decoded = DecodeProtobufObject(body);
+  ASSERT_FALSE(decoded.ok());
+  EXPECT_EQ(decoded.status().code(), StatusCode::kFailedPrecondition) << decoded.status().ToString();
+  const std::string& m = decoded.status().message();
+  EXPECT_NE(m.find("moor cannot decode " + std::string(field) + " sent as protobuf"), std::string::npos) << m;
+  EXPECT_NE(m.find("(in " + std::string(where) + ")"), std::string::npos) << m;
+  EXPECT_NE(m.find("send JSON or YAML: kubectl create -f FILE"), std::string::npos) << m;
+}
+
+TEST(ProtobufBodyTest, NonEmptyUnknownFieldsAreRefusedNamingThem) {
+  ExpectRefusedField(Body("v1", "ConfigMap", VarintField(99, 7)), "field 99 of ConfigMap", "ConfigMap");
+  ExpectRefusedField(Body("v1", "ConfigMap", Tag(98, 1) + std::string(7, '\0') + "x"), "field 98 of ConfigMap",
+                     "ConfigMap");
+  ExpectRefusedField(Body("v1", "ConfigMap", Tag(97, 5) + std::string("\0\0\0\1", 4)), "field 97 of ConfigMap",
+                     "ConfigMap");
+  ExpectRefusedField(Body("v1", "Secret", Len(96, "z")), "field 96 of Secret", "Secret");
+  // A message with one set field inside is not empty.
+  ExpectRefusedField(Body("v1", "Secret", Len(95, Len(1, "") + VarintField(2, 1))), "field 95 of Secret", "Secret");
+  // Nested: ObjectMeta, a map entry, PodSpec.securityContext (14, not decoded).
+  ExpectRefusedField(Body("v1", "Namespace", Len(1, Len(1, "a") + Len(15, "cluster"))), "field 15 of ObjectMeta",
+                     "Namespace.metadata");
+  ExpectRefusedField(Body("v1", "ConfigMap", Len(2, Len(1, "k") + Len(2, "v") + VarintField(3, 1))),
+                     "field 3 of a map entry", "ConfigMap.data");
+  std::string pod_spec = Len(2, Len(1, "c") + Len(2, "busybox")) + Len(14, VarintField(1, 1));
+  ExpectRefusedField(Body("apps/v1", "Deployment", Len(2, Len(3, Len(2, pod_spec)))), "field 14 of PodSpec",
+                     "Deployment.spec.template.spec");
+  // Unknown fields of runtime.Unknown itself.
+  ExpectRefusedField(std::string("k8s\0", 4) + Len(1, Len(1, "v1") + Len(2, "ConfigMap")) + VarintField(9, 1),
+                     "field 9 of runtime.Unknown", "runtime.Unknown");
 }
 
 void ExpectMalformed(std::string_view body, std::string_view part) {
