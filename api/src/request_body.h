@@ -35,9 +35,8 @@ struct DecodedBody {
   std::vector<std::string> warnings;
 };
 
-// The one object of a JSON, YAML or Kubernetes-protobuf request body (protobuf: ConfigMap,
-// Secret and Namespace, what kubectl's `create configmap|secret|namespace` send; see
-// protobuf_body.h). 415 for other media types and other protobuf kinds, 400 for a body that is
+// The one object of a JSON, YAML or Kubernetes-protobuf request body (protobuf: the kinds
+// kubectl's generator commands send that protobuf_body.h decodes). 415 for other media types and other protobuf kinds, 400 for a body that is
 // not exactly one object.
 std::optional<manifests::Document> ParseBody(const HttpRequest& req, const manifests::ParseOptions& parse,
                                              HttpResponse* error);
