@@ -288,7 +288,6 @@ HttpResponse ResourceHandler::Create(const HttpRequest& req, const Route& route)
   op.source = store::SourceRef{};
   auto created = store_->Execute(op, params->dry_run);
   if (!created.ok()) return WriteErrorResponse(created.status(), *route.kind, manifests::NameOf(op.object));
-  if (params->dry_run) created->object["metadata"].erase("resourceVersion");  // nothing was stored
   HttpResponse resp = JsonResponse(201, Present(created->object, route));
   AddWarnings(resp, body->warnings);
   return resp;
@@ -303,8 +302,6 @@ StatusOr<Object> ResourceHandler::Write(const Route& route, Object object, bool 
   op.type = store::WriteOp::Type::kUpdate;
   op.object = std::move(object);
   MOOR_ASSIGN_OR_RETURN(store::OpResult result, store_->Execute(op, dry_run));
-  // A dry run takes no resourceVersion (kube-apiserver answers the one it was made against).
-  if (dry_run) result.object["metadata"]["resourceVersion"] = manifests::StringAt(op.object, "metadata.resourceVersion");
   return std::move(result.object);
 }
 

@@ -139,7 +139,7 @@ StatusOr<std::vector<OpResult>> SqliteStore::RunWriteOnce(const WriteFn& fn, std
   StatusOr<std::vector<OpResult>> result = InternalError("write did not run");
   try {
     result = [&]() -> StatusOr<std::vector<OpResult>> {
-      WriteTxn txn(*writer_, clock_);
+      WriteTxn txn(*writer_, clock_, dry_run);
       MOOR_ASSIGN_OR_RETURN(std::vector<OpResult> results, fn(txn));
       if (dry_run) {
         MOOR_RETURN_IF_ERROR(writer_->Run("ROLLBACK"));

@@ -157,6 +157,7 @@ StatusOr<OpResult> WriteTxn::Create(const Object& obj, const SourceRef& source) 
   result.key = key;
   result.object = AssembleObject(std::move(body), status, row.resource_version);
   MOOR_RETURN_IF_ERROR(AppendChange(kChangeAdded, key, result.object));
+  AnswerDryRun(result.object, 0);
   ++objects_delta_;
   return result;
 }
@@ -363,12 +364,14 @@ StatusOr<OpResult> WriteTxn::Remove(const StoredRow& row, Object body, const std
   MOOR_ASSIGN_OR_RETURN(int64_t rv, NextRv());
   result.object = AssembleObject(std::move(body), status, rv);
   MOOR_RETURN_IF_ERROR(AppendChange(kChangeDeleted, key, result.object));
+  AnswerDryRun(result.object, row.resource_version);
   --objects_delta_;
   return result;
 }
 
 StatusOr<OpResult> WriteTxn::WriteModified(StoredRow& row, const ObjectKey& key, Object body,
                                            const std::optional<Object>& status) {
+  const int64_t prior_rv = row.resource_version;
   MOOR_ASSIGN_OR_RETURN(row.resource_version, NextRv());
   MOOR_RETURN_IF_ERROR(WriteRow(row));
   OpResult result;
@@ -376,7 +379,18 @@ StatusOr<OpResult> WriteTxn::WriteModified(StoredRow& row, const ObjectKey& key,
   result.action = OpResult::Action::kUpdated;
   result.object = AssembleObject(std::move(body), status, row.resource_version);
   MOOR_RETURN_IF_ERROR(AppendChange(kChangeModified, key, result.object));
+  AnswerDryRun(result.object, prior_rv);
   return result;
+}
+
+void WriteTxn::AnswerDryRun(Object& object, int64_t prior_rv) const {
+  if (!dry_run_) return;
+  Object& meta = object["metadata"];
+  if (prior_rv == 0) {
+    meta.erase("resourceVersion");
+  } else {
+    meta["resourceVersion"] = std::to_string(prior_rv);
+  }
 }
 
 StatusOr<int64_t> WriteTxn::NextRv() {

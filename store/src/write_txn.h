@@ -22,7 +22,13 @@ class WriteTxn {
   // The store's resourceVersion is read from the meta table inside this transaction when
   // the first write needs the next one, so a transaction that changes nothing reads no more
   // than the rows it compares.
-  WriteTxn(SqliteConnection& conn, Clock& clock) : conn_(conn), clock_(clock) {}
+  //
+  // dry_run: the caller rolls the transaction back. Every write is made as usual (so every check
+  // answers as for a real one), but results carry kube-apiserver's dry-run answer: nothing took
+  // a resourceVersion, so a created object has none and a changed or removed one shows the one
+  // it had.
+  WriteTxn(SqliteConnection& conn, Clock& clock, bool dry_run = false)
+      : conn_(conn), clock_(clock), dry_run_(dry_run) {}
 
   // Create / Update / Apply / Delete as WriteOp documents. For kUpdate the precondition is
   // op.precondition_rv, else metadata.resourceVersion of op.object; kApply uses only
@@ -73,6 +79,8 @@ class WriteTxn {
   // object assembled from `body` and `status`.
   StatusOr<OpResult> WriteModified(StoredRow& row, const ObjectKey& key, Object body,
                                    const std::optional<Object>& status);
+  // In a dry run: `object` (a result) shows `prior_rv`, or no resourceVersion if 0 (created).
+  void AnswerDryRun(Object& object, int64_t prior_rv) const;
   // Takes the next resourceVersion.
   StatusOr<int64_t> NextRv();
   Status WriteRow(const StoredRow& row);
@@ -85,6 +93,7 @@ class WriteTxn {
 
   SqliteConnection& conn_;
   Clock& clock_;
+  const bool dry_run_;
   std::optional<int64_t> last_rv_;  // read on first use
   bool changed_ = false;
   int64_t objects_delta_ = 0;

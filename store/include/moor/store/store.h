@@ -143,8 +143,10 @@ struct Transaction {
   std::vector<WriteOp> ops;
   std::optional<SyncRecord> sync_record;
   // kube-apiserver's dryRun=All: every op runs with all its checks and the results are
-  // returned as they would be stored, then the transaction is rolled back. Nothing is
-  // stored, no watcher sees anything, the store's resourceVersion does not move.
+  // returned as they would be stored, except that nothing takes a resourceVersion (a created
+  // object has none, a changed or removed one shows the one it had); then the transaction is
+  // rolled back. Nothing is stored, no watcher sees anything, the store's resourceVersion does
+  // not move.
   bool dry_run = false;
 };
 
