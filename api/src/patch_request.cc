@@ -1,7 +1,5 @@
 #include "patch_request.h"
 
-#include <cctype>
-
 #include "responses.h"
 
 namespace moor::api {
@@ -10,9 +8,7 @@ std::optional<PatchRequest> DecodePatch(const HttpRequest& req, HttpResponse* er
   const std::string content_type = req.Header("content-type");
   std::optional<manifests::PatchType> type = manifests::PatchTypeFor(content_type);
   if (!type) {
-    std::string bare = content_type.substr(0, content_type.find(';'));
-    for (char& c : bare) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (bare == "application/apply-patch+yaml") {
+    if (manifests::IsServerSideApply(content_type)) {
       *error = StatusResponse(415, "UnsupportedMediaType",
                               "moor does not serve server-side apply yet: use kubectl apply without --server-side "
                               "(client-side apply), or moor apply");

@@ -74,15 +74,12 @@ HttpResponse ScaleHandler::Update(const HttpRequest& req, const Route& route) {
   if (!params) return error;
   Object scale = Object::parse(req.body, nullptr, false);
   if (scale.is_discarded() || !scale.is_object()) return StatusResponse(400, "BadRequest", "the body is not a JSON Scale");
-  // Without a resourceVersion the write applies to what is stored now (again, should another
-  // write come in between).
+  // Without a resourceVersion the write applies to what is stored now.
   const bool precondition = !manifests::StringAt(scale, "metadata.resourceVersion").empty();
-  for (int attempt = 1;; ++attempt) {
-    Status conflict;
-    HttpResponse resp = Write(route, scale, params->dry_run, &conflict);
-    if (!conflict.ok() && !precondition && attempt < kPatchAttempts) continue;
-    return resp;
-  }
+  return Scale(route, params->dry_run, [&](const Object&, bool* named, HttpResponse*) -> std::optional<Object> {
+    *named = precondition;
+    return scale;
+  });
 }
 
 HttpResponse ScaleHandler::Patch(const HttpRequest& req, const Route& route) {
@@ -91,21 +88,30 @@ HttpResponse ScaleHandler::Patch(const HttpRequest& req, const Route& route) {
   if (!params) return error;
   std::optional<PatchRequest> patch = DecodePatch(req, &error);
   if (!patch) return error;
+  return Scale(route, params->dry_run, [&](const Object& current, bool* named, HttpResponse* failed) {
+    std::optional<Object> patched = ApplyPatchRequest(current, *patch, failed);
+    if (patched) *named = NamesResourceVersion(current, *patched);
+    return patched;
+  });
+}
+
+HttpResponse ScaleHandler::Scale(const Route& route, bool dry_run, const DesiredScale& desired) {
   for (int attempt = 1;; ++attempt) {
     auto record = store_->Get(KeyOf(route));
     if (!record.ok()) return StoreErrorResponse(record.status(), *route.kind, route.name);
-    const Object current = ScaleOf(record->object);
-    std::optional<Object> patched = ApplyPatchRequest(current, *patch, &error);
-    if (!patched) return error;
-    const bool precondition = NamesResourceVersion(current, *patched);
+    bool named_rv = false;
+    HttpResponse error;
+    std::optional<Object> scale = desired(ScaleOf(record->object), &named_rv, &error);
+    if (!scale) return error;
     Status conflict;
-    HttpResponse resp = Write(route, *patched, params->dry_run, &conflict);
-    if (!conflict.ok() && !precondition && attempt < kPatchAttempts) continue;
+    HttpResponse resp = Write(route, std::move(record->object), *scale, dry_run, &conflict);
+    if (!conflict.ok() && !named_rv && attempt < kPatchAttempts) continue;
     return resp;
   }
 }
 
-HttpResponse ScaleHandler::Write(const Route& route, const Object& scale, bool dry_run, Status* conflict) {
+HttpResponse ScaleHandler::Write(const Route& route, Object workload, const Object& scale, bool dry_run,
+                                 Status* conflict) {
   const Object& replicas = manifests::FieldAt(scale, "spec.replicas");
   const std::string name = route.name;
   if (!replicas.is_number_integer() || replicas.get<int64_t>() < 0 || replicas.get<int64_t>() > INT32_MAX) {
@@ -119,22 +125,18 @@ HttpResponse ScaleHandler::Write(const Route& route, const Object& scale, bool d
                               replicas.dump() + ": must be greater than or equal to 0",
                           details);
   }
-  const std::string named_rv = manifests::StringAt(scale, "metadata.resourceVersion");
-  auto record = store_->Get(KeyOf(route));
-  if (!record.ok()) return StoreErrorResponse(record.status(), *route.kind, route.name);
   store::WriteOp op;
   op.type = store::WriteOp::Type::kUpdate;
-  op.object = std::move(record->object);
-  const std::string stored_rv = manifests::StringAt(op.object, "metadata.resourceVersion");
-  if (!named_rv.empty()) op.object["metadata"]["resourceVersion"] = named_rv;
+  op.object = std::move(workload);
+  if (std::string named = manifests::StringAt(scale, "metadata.resourceVersion"); !named.empty()) {
+    op.object["metadata"]["resourceVersion"] = named;
+  }
   op.object["spec"]["replicas"] = replicas;
   StatusOr<store::OpResult> written = store_->Execute(op, dry_run);
   if (!written.ok()) {
     if (written.status().code() == StatusCode::kConflict) *conflict = written.status();
     return WriteErrorResponse(written.status(), ScaleKind(), name);
   }
-  // A dry run takes no resourceVersion (kube-apiserver answers the one it was made against).
-  if (dry_run) written->object["metadata"]["resourceVersion"] = stored_rv;
   return JsonResponse(200, ScaleOf(written->object));
 }
 

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <functional>
+#include <optional>
 #include <string>
 
 #include "http_server.h"
@@ -26,9 +28,20 @@ class ScaleHandler {
   HttpResponse Get(const Route& route);
   HttpResponse Update(const HttpRequest& req, const Route& route);
   HttpResponse Patch(const HttpRequest& req, const Route& route);
-  // Sets the workload's spec.replicas from `scale` (checked first), as a write made against
-  // `scale`'s resourceVersion if it names one. On success the answer is the new Scale.
-  HttpResponse Write(const Route& route, const manifests::Object& scale, bool dry_run, Status* conflict);
+
+  // The Scale a request wants, from the workload's current one; *named_rv is set when it names
+  // its own resourceVersion (a precondition: no second try). nullopt: *error is the answer.
+  using DesiredScale =
+      std::function<std::optional<manifests::Object>(const manifests::Object& current, bool* named_rv,
+                                                     HttpResponse* error)>;
+  // Reads the workload, asks `desired` for the Scale and writes it; runs again (kPatchAttempts)
+  // when another write came in between, unless the Scale named a resourceVersion.
+  HttpResponse Scale(const Route& route, bool dry_run, const DesiredScale& desired);
+  // Sets `workload`'s spec.replicas from `scale` (checked first), as a write made against
+  // `scale`'s resourceVersion if it names one, else the workload's. On success the answer is
+  // the new Scale.
+  HttpResponse Write(const Route& route, manifests::Object workload, const manifests::Object& scale, bool dry_run,
+                     Status* conflict);
 
   store::Store* store_;
 };

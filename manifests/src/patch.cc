@@ -54,10 +54,19 @@ StatusOr<Object> ApplyMergePatch(const Object& original, const Object& patch) {
   return result;
 }
 
+// The media type of a Content-Type value: parameters dropped, trimmed, lower case.
+std::string MediaType(std::string_view content_type) {
+  return Lower(Trim(content_type.substr(0, content_type.find(';'))));
+}
+
 }  // namespace
 
+bool IsServerSideApply(std::string_view content_type) {
+  return MediaType(content_type) == "application/apply-patch+yaml";
+}
+
 std::optional<PatchType> PatchTypeFor(std::string_view content_type) {
-  std::string media = Lower(Trim(content_type.substr(0, content_type.find(';'))));
+  std::string media = MediaType(content_type);
   if (media == "application/json-patch+json") return PatchType::kJsonPatch;
   if (media == "application/merge-patch+json") return PatchType::kMergePatch;
   if (media == "application/strategic-merge-patch+json") return PatchType::kStrategicMergePatch;

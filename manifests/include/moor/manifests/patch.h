@@ -21,6 +21,10 @@ enum class PatchType {
 // server-side apply, application/apply-patch+yaml, is one of those).
 std::optional<PatchType> PatchTypeFor(std::string_view content_type);
 
+// True for server-side apply's body (application/apply-patch+yaml; parameters and case
+// ignored as above), which moor does not serve: the caller says what to use instead.
+bool IsServerSideApply(std::string_view content_type);
+
 // Applies `patch` (already parsed JSON) to `original` (a whole stored object: apiVersion,
 // kind, metadata, spec, status) as kube-apiserver does, and returns the result. `original`
 // and `patch` are not modified. The result is not validated or defaulted: that is the
