@@ -60,9 +60,15 @@ std::map<std::string, std::string> ApiTestEnv::KubectlEnv() const {
 }
 
 moor::testing::CommandResult ApiTestEnv::Kubectl(const std::vector<std::string>& args) const {
-  std::vector<std::string> argv = {"/usr/bin/kubectl"};
+  std::vector<std::string> argv = {kKubectl};
   argv.insert(argv.end(), args.begin(), args.end());
   return moor::testing::RunCommand(argv, KubectlEnv());
+}
+
+::testing::AssertionResult KubectlInstalled() {
+  if (std::filesystem::exists(kKubectl)) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << kKubectl
+                                       << " is missing: these tests need the real kubectl (1.27-1.33) installed";
 }
 
 std::string ApiTestEnv::Curl(const std::string& method, const std::string& path, const std::string& body,

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include <gtest/gtest.h>
+
 #include "moor/api/api_server.h"
 #include "moor/api/client.h"
 #include "moor/api/kubeconfig.h"
@@ -13,6 +15,11 @@
 #include "moor/testing/temp_dir.h"
 
 namespace moor::api::testenv {
+
+// The real kubectl the API tests run.
+inline constexpr const char* kKubectl = "/usr/bin/kubectl";
+// Success if kubectl is installed; the failure names what is missing (tests fail, never skip).
+::testing::AssertionResult KubectlInstalled();
 
 // A real HTTPS API server on a free 127.0.0.1 port over a SqliteStore in a temp dir, its
 // kubeconfig written to <dir>/moor.kubeconfig, and a real ApiClient.

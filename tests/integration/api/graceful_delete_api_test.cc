@@ -21,7 +21,7 @@ namespace {
 using manifests::Object;
 using testenv::ApiTestEnv;
 
-constexpr const char* kKubectl = "/usr/bin/kubectl";
+using testenv::kKubectl;
 
 const manifests::KindInfo& PodKind() { return *manifests::FindKindByKind("Pod"); }
 
@@ -166,8 +166,7 @@ TEST_F(GracefulDeleteApiTest, PreconditionsHold) {
 class GracefulDeleteKubectlTest : public GracefulDeleteApiTest {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(std::filesystem::exists(kKubectl))
-        << kKubectl << " is missing: these tests need the real kubectl (1.27-1.33) installed";
+    ASSERT_TRUE(testenv::KubectlInstalled());
   }
   std::map<std::string, std::string> Env() const { return env_.KubectlEnv(); }
   moor::testing::CommandResult Kubectl(const std::vector<std::string>& args) { return env_.Kubectl(args); }

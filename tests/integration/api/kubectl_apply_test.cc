@@ -17,7 +17,7 @@ namespace {
 using manifests::Object;
 using testenv::ApiTestEnv;
 
-constexpr const char* kKubectl = "/usr/bin/kubectl";
+using testenv::kKubectl;
 
 constexpr const char* kDeployment = R"(apiVersion: apps/v1
 kind: Deployment
@@ -56,8 +56,7 @@ spec:
 class KubectlApplyTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(std::filesystem::exists(kKubectl))
-        << kKubectl << " is missing: these tests need the real kubectl (1.27-1.33) installed";
+    ASSERT_TRUE(testenv::KubectlInstalled());
   }
 
   moor::testing::CommandResult Kubectl(const std::vector<std::string>& args) { return env_.Kubectl(args); }

@@ -16,13 +16,12 @@ using testenv::ApiTestEnv;
 using testenv::DeploymentJson;
 using testenv::ServiceJson;
 
-constexpr const char* kKubectl = "/usr/bin/kubectl";
+using testenv::kKubectl;
 
 class KubectlTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(std::filesystem::exists(kKubectl))
-        << kKubectl << " is missing: these tests need the real kubectl (1.27-1.33) installed";
+    ASSERT_TRUE(testenv::KubectlInstalled());
   }
 
   moor::testing::CommandResult Kubectl(const std::vector<std::string>& args) { return env_.Kubectl(args); }

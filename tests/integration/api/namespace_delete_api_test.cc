@@ -23,14 +23,13 @@ namespace {
 using manifests::Object;
 using testenv::ApiTestEnv;
 
-constexpr const char* kKubectl = "/usr/bin/kubectl";
+using testenv::kKubectl;
 const store::ObjectKey kPod{"Pod", "shop", "web"};
 
 class NamespaceDeleteApiTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(std::filesystem::exists(kKubectl))
-        << kKubectl << " is missing: these tests need the real kubectl (1.27-1.33) installed";
+    ASSERT_TRUE(testenv::KubectlInstalled());
     reconciler::NamespaceControllerOptions options;
     options.store = &env_.store();
     auto controller = reconciler::NamespaceController::Start(options);

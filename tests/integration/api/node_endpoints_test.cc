@@ -21,7 +21,7 @@ using testenv::FakeImageService;
 using testenv::FakeLogSource;
 using testenv::PodJson;
 
-constexpr const char* kKubectl = "/usr/bin/kubectl";
+using testenv::kKubectl;
 
 std::string ReadAll(const std::filesystem::path& path) {
   std::ifstream in(path);
@@ -31,8 +31,7 @@ std::string ReadAll(const std::filesystem::path& path) {
 class NodeEndpointsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(std::filesystem::exists(kKubectl))
-        << kKubectl << " is missing: these tests need the real kubectl (1.27-1.33) installed";
+    ASSERT_TRUE(testenv::KubectlInstalled());
     ASSERT_TRUE(env_.client().Create(PodJson("web", {"a"})).ok());
     ASSERT_TRUE(env_.client().Create(PodJson("two", {"a", "b"})).ok());
     logs_.Append("default", "web", "a", {"one", "two", "three"});
